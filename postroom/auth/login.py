@@ -1,0 +1,83 @@
+"""Verifying a login (address and password) with a cache of verified credentials.
+
+scrypt costs ~0.1 s by design, so verified credentials are remembered: the cache
+maps an HMAC of (login, password) under a per-process random key to the account
+and the password hash it was checked against. A hit skips scrypt but still reads
+the account, so a changed password or a disabled login takes effect at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from postroom.auth.directory import find_login_address
+from postroom.auth.errors import AuthError, LoginDisabledError, RateLimitedError
+from postroom.auth.passwords import verify_password
+from postroom.auth.ratelimit import FailedLoginLimiter
+from postroom.mail import Address, AddressError, parse_address
+from postroom.store.account import Account
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Login:
+    """A verified login."""
+
+    account: Account
+    username: str
+    """The login exactly as typed: Send's default From address."""
+    address: Address
+    fromid_mode: bool
+    """The login is one of the account's fromid login addresses, named exactly."""
+
+
+class LoginVerifier:
+    """Checks address/password logins, with rate limiting and a credential cache."""
+
+    def __init__(self, limiter: FailedLoginLimiter, *, cache_size: int = 10_000) -> None:
+        self._limiter = limiter
+        self._cache_size = cache_size
+        self._cache: OrderedDict[bytes, tuple[int, str]] = OrderedDict()
+        self._cache_key = secrets.token_bytes(32)
+
+    async def verify(self, username: str, password: str, client_ip: str) -> Login:
+        if not self._limiter.allowed(client_ip):
+            raise RateLimitedError("too many failed logins")
+        try:
+            address = parse_address(username)
+        except AddressError:
+            address = None
+        row = await find_login_address(address) if address is not None else None
+        if address is None or row is None:
+            self._limiter.failed(client_ip)
+            raise AuthError("unknown login or wrong password")
+        account = row.account
+        key = hmac.new(
+            self._cache_key, f"{username.lower()}\0{password}".encode(), hashlib.sha256
+        ).digest()
+        if self._cache.get(key) != (account.id, account.password_hash):
+            # scrypt releases the GIL; a thread keeps the event loop serving others.
+            if not await asyncio.to_thread(verify_password, password, account.password_hash):
+                self._limiter.failed(client_ip)
+                raise AuthError("unknown login or wrong password")
+            self._remember(key, (account.id, account.password_hash))
+        if account.login_disabled:
+            raise LoginDisabledError(account.login_disabled)
+        self._limiter.succeeded(client_ip)
+        exact = address.localpart.lower() == row.localpart
+        return Login(
+            account=account,
+            username=username,
+            address=address,
+            fromid_mode=row.fromid_login and exact,
+        )
+
+    def _remember(self, key: bytes, value: tuple[int, str]) -> None:
+        self._cache[key] = value
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)

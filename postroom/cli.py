@@ -1,0 +1,140 @@
+"""The `postroom` command line: argument parsing and wiring, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from postroom import __version__
+from postroom.config import CONFIG_FILE_NAME, Config, ConfigError, load_config
+from postroom.errors import PostroomError
+from postroom.localserve import LocalserveOptions, default_directory, run_localserve
+from postroom.server import RuntimeAddresses
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be from 0 to 65535, got {value}")
+    return value
+
+
+def _localserve(args: argparse.Namespace) -> int:
+    options = LocalserveOptions(
+        directory=Path(args.dir) if args.dir else default_directory(),
+        http_port=args.http_port,
+        smtp_port=args.smtp_port,
+        submission_port=args.submission_port,
+    )
+    return run_localserve(options)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from postroom.server import configure_logging, run_until_signalled
+
+    config = load_config(Path(args.config))
+    configure_logging(config)
+
+    def announce(addresses: RuntimeAddresses) -> None:
+        print(f"postroom: serving {addresses.http_url}/webapi/v0/", flush=True)
+
+    asyncio.run(run_until_signalled(config, announce=announce))
+    return 0
+
+
+def instance_config(args: argparse.Namespace) -> Config:
+    """The config of the instance a command acts on: --config FILE, or --dir DIR."""
+    if args.config:
+        return load_config(Path(args.config))
+    directory = Path(args.dir) if args.dir else default_directory()
+    path = directory / CONFIG_FILE_NAME
+    if not path.exists():
+        raise ConfigError(
+            f"{path}: no Postroom instance here; start `postroom localserve --dir {directory}`"
+            " first, or pass --config FILE"
+        )
+    return load_config(path)
+
+
+def _queue_list(args: argparse.Namespace) -> int:
+    from postroom.queue.listing import list_queue
+    from postroom.store.db import open_database
+
+    config = instance_config(args)
+
+    async def run() -> list[dict[str, object]]:
+        async with open_database(config.effective_database_url()):
+            return await list_queue(limit=args.max)
+
+    for row in asyncio.run(run()):
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def _add_instance_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--dir", help="instance directory (default: localserve's, ~/.config/postroom-localserve)"
+    )
+    group.add_argument("--config", help="config file of the instance (TOML)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="postroom", description="Postroom: a self-hosted transactional email server."
+    )
+    parser.add_argument("--version", action="version", version=f"postroom {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    local = commands.add_parser(
+        "localserve",
+        help="run everything locally for developing an application, no configuration needed",
+        description="Run Postroom on loopback with a ready-made account"
+        " (postroom@localhost, password postroom). Creates its directory on first start.",
+    )
+    local.add_argument("--dir", help="data directory (default: ~/.config/postroom-localserve)")
+    local.add_argument("--http-port", type=_port, help="HTTP port (default 1080, 0 picks one)")
+    local.add_argument("--smtp-port", type=_port, help="incoming SMTP port (default 1025)")
+    local.add_argument("--submission-port", type=_port, help="SMTP submission port (default 1587)")
+    local.set_defaults(func=_localserve)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the server from a config file",
+        description="Run Postroom with a TOML config file; POSTROOM_* variables override it.",
+    )
+    serve.add_argument("--config", required=True, help="config file (TOML)")
+    serve.set_defaults(func=_serve)
+
+    queue = commands.add_parser("queue", help="inspect the outgoing queue")
+    queue_commands = queue.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
+    queue_list = queue_commands.add_parser(
+        "list", help="print queued messages as JSON lines, oldest first"
+    )
+    _add_instance_options(queue_list)
+    queue_list.add_argument("--max", type=int, default=100, help="at most this many (default 100)")
+    queue_list.set_defaults(func=_queue_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except PostroomError as exc:
+        print(f"postroom: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

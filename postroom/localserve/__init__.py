@@ -1,0 +1,23 @@
+"""Developer mode: one command, no configuration, everything on loopback."""
+
+from __future__ import annotations
+
+from postroom.localserve.bootstrap import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
+    LocalserveOptions,
+    default_directory,
+    prepare_directory,
+)
+from postroom.localserve.command import run_localserve
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "DEFAULT_LOGIN",
+    "DEFAULT_PASSWORD",
+    "LocalserveOptions",
+    "default_directory",
+    "prepare_directory",
+    "run_localserve",
+]

@@ -1,0 +1,82 @@
+"""The localserve data directory: created on first start, reused afterwards.
+
+It holds `postroom.toml` (so every other `postroom` command finds the instance with
+`--dir`) and the SQLite database, which is seeded with domain `localhost` and one
+account with fixed, documented credentials so that every example can be pasted.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from postroom.auth import hash_password
+from postroom.config import CONFIG_FILE_NAME, Config, load_config, render_config_toml
+from postroom.store.account import Domain
+from postroom.store.provision import NewAddress, create_account, create_domain
+
+DEFAULT_DOMAIN = "localhost"
+DEFAULT_ACCOUNT = "postroom"
+DEFAULT_LOGIN = "postroom@localhost"
+DEFAULT_PASSWORD = "postroom"
+KEEP_RETIRED = timedelta(days=7)
+
+LOCALSERVE_SETTINGS: dict[str, object] = {
+    "hostname": "localhost",
+    "data_dir": ".",
+    "http": {"listen": "127.0.0.1", "port": 1080},
+    "smtp": {"listen": "127.0.0.1", "port": 1025, "submission_port": 1587},
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalserveOptions:
+    directory: Path
+    http_port: int | None = None
+    smtp_port: int | None = None
+    submission_port: int | None = None
+
+
+def default_directory() -> Path:
+    """`$XDG_CONFIG_HOME/postroom-localserve`, or `~/.config/postroom-localserve`."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "postroom-localserve"
+
+
+def prepare_directory(options: LocalserveOptions) -> Config:
+    """Create the directory and its config file on first start; load the config."""
+    directory = options.directory.expanduser().resolve()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config_path = directory / CONFIG_FILE_NAME
+    if not config_path.exists():
+        config_path.write_text(
+            "# Written by `postroom localserve` on first start.\n"
+            + render_config_toml(LOCALSERVE_SETTINGS),
+            encoding="utf-8",
+        )
+    overrides: dict[str, object] = {}
+    if options.http_port is not None:
+        overrides["http.port"] = options.http_port
+    if options.smtp_port is not None:
+        overrides["smtp.port"] = options.smtp_port
+    if options.submission_port is not None:
+        overrides["smtp.submission_port"] = options.submission_port
+    return load_config(config_path, overrides=overrides)
+
+
+async def seed_database() -> bool:
+    """Create the default domain and account if missing. True if it created them."""
+    if await Domain.exists(name=DEFAULT_DOMAIN):
+        return False
+    domain = await create_domain(DEFAULT_DOMAIN, ["+"])
+    await create_account(
+        name=DEFAULT_ACCOUNT,
+        full_name="Postroom",
+        password_hash=hash_password(DEFAULT_PASSWORD),
+        addresses=[NewAddress(domain=domain, localpart="postroom", fromid_login=True)],
+        keep_retired_messages_seconds=int(KEEP_RETIRED.total_seconds()),
+        keep_retired_webhooks_seconds=int(KEEP_RETIRED.total_seconds()),
+    )
+    return True

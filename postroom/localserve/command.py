@@ -1,0 +1,53 @@
+"""`postroom localserve`: prepare the directory, start everything, print how to use it."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from postroom.config import Config
+from postroom.localserve.bootstrap import (
+    DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
+    LocalserveOptions,
+    prepare_directory,
+    seed_database,
+)
+from postroom.server import RuntimeAddresses, configure_logging, run_until_signalled
+
+
+def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
+    config = prepare_directory(options)
+    configure_logging(config)
+
+    def announce(addresses: RuntimeAddresses) -> None:
+        out.write(banner(config, addresses))
+        out.flush()
+
+    asyncio.run(run_until_signalled(config, prepare=seed_database, announce=announce))
+    out.write("postroom: stopped\n")
+    out.flush()
+    return 0
+
+
+EXAMPLE_REQUEST = '{"To": [{"Address": "someone@example.com"}], "Subject": "hi", "Text": "hello"}'
+
+
+def banner(config: Config, addresses: RuntimeAddresses) -> str:
+    url = addresses.http_url
+    example_request = EXAMPLE_REQUEST
+    return f"""\
+postroom localserve is running (Ctrl-C stops it)
+
+  data directory  {config.data_dir}
+  webapi          {url}/webapi/v0/
+  login           {DEFAULT_LOGIN}
+  password        {DEFAULT_PASSWORD}
+
+Send a message:
+
+  curl -u {DEFAULT_LOGIN}:{DEFAULT_PASSWORD} {url}/webapi/v0/Send \\
+    --data-urlencode 'request={example_request}'
+
+"""

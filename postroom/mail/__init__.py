@@ -1,0 +1,60 @@
+"""Pure mail handling: addresses, header rendering, content sniffing and message composition.
+
+Nothing here does I/O. Other subpackages import only the names in `__all__`.
+"""
+
+from __future__ import annotations
+
+from postroom.mail.address import Address, base_address, parse_address
+from postroom.mail.attachment import Attachment, decode_base64_attachment
+from postroom.mail.compose import ComposedMessage, MessageSpec, compose_message
+from postroom.mail.errors import (
+    AddressError,
+    AttachmentError,
+    ForbiddenHeaderError,
+    HeaderNameError,
+    HeaderTooLongError,
+    HeaderValueError,
+    MailError,
+    MessageIDError,
+    MessageTooLargeError,
+)
+from postroom.mail.headers import (
+    NameAddr,
+    check_header_value,
+    check_request_header,
+    format_address_header,
+    format_date,
+    format_subject,
+)
+from postroom.mail.messageid import check_message_id, new_message_id
+from postroom.mail.sniff import sniff_content_type
+
+__all__ = [
+    "Address",
+    "AddressError",
+    "Attachment",
+    "AttachmentError",
+    "ComposedMessage",
+    "ForbiddenHeaderError",
+    "HeaderNameError",
+    "HeaderTooLongError",
+    "HeaderValueError",
+    "MailError",
+    "MessageIDError",
+    "MessageSpec",
+    "MessageTooLargeError",
+    "NameAddr",
+    "base_address",
+    "check_header_value",
+    "check_message_id",
+    "check_request_header",
+    "compose_message",
+    "decode_base64_attachment",
+    "format_address_header",
+    "format_date",
+    "format_subject",
+    "new_message_id",
+    "parse_address",
+    "sniff_content_type",
+]

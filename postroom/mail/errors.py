@@ -1,0 +1,103 @@
+"""Errors raised by the pure mail code: address parsing and message composition.
+
+    PostroomError
+    └── MailError
+        ├── AddressError          an address is not an RFC 5321 Mailbox we accept
+        ├── HeaderValueError      a control character in a header value
+        ├── HeaderNameError       a request header name is not an RFC 5322 field name
+        ├── ForbiddenHeaderError  a request header the composer writes itself
+        ├── HeaderTooLongError    a header line that cannot be folded to 998 octets
+        ├── MessageIDError        a Message-ID without its <>
+        ├── AttachmentError       file data that is not valid base64
+        └── MessageTooLargeError  the composed message exceeds the size limit
+
+The messages of HeaderValueError, MessageIDError, AttachmentError and
+MessageTooLargeError are mox's, word for word: webapi clients see them.
+"""
+
+from __future__ import annotations
+
+from postroom.errors import PostroomError
+
+
+class MailError(PostroomError):
+    """Base class for errors about addresses and messages."""
+
+
+class AddressError(MailError):
+    """An address failed to parse; `reason` says why."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(f"parsing address {quoted(address)}: {reason}")
+        self.address = address
+        self.reason = reason
+
+
+class HeaderValueError(MailError):
+    """A header value, display name, file name or similar contains a control character."""
+
+    def __init__(self) -> None:
+        super().__init__("checking header values: control characters not allowed")
+
+
+class HeaderNameError(MailError):
+    """A request header name is not an RFC 5322 §3.6.8 field name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"invalid header name {quoted(name)}")
+        self.name = name
+
+
+class ForbiddenHeaderError(MailError):
+    """A request header that the composer writes itself, so a copy would duplicate it."""
+
+    def __init__(self, name: str, *, structural: bool) -> None:
+        detail = "it is set by the composer" if structural else "use the request field instead"
+        super().__init__(f"header {quoted(name)} cannot be set in Headers, {detail}")
+        self.name = name
+
+
+class HeaderTooLongError(MailError):
+    """A header has a run of more than 998 octets without whitespace to fold at."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"header {quoted(name)} has a line longer than 998 octets that cannot be folded"
+        )
+        self.name = name
+
+
+class MessageIDError(MailError):
+    """A given Message-ID does not start with < and end with >."""
+
+    def __init__(self) -> None:
+        super().__init__("missing <> in message-id")
+
+
+class AttachmentError(MailError):
+    """File data is not valid standard base64."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"parsing attachment as base64: {detail}")
+        self.detail = detail
+
+
+class MessageTooLargeError(MailError):
+    """The composed message is larger than the allowed maximum."""
+
+    def __init__(self) -> None:
+        super().__init__("message too large")
+
+
+def quoted(text: str) -> str:
+    """Quote text for an error message like Go's %q: escape quotes and control characters."""
+    out = ['"']
+    for c in text:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append(repr(c)[1:-1])
+    out.append('"')
+    return "".join(out)

@@ -1,0 +1,41 @@
+"""Errors of the outgoing queue.
+
+PostroomError
+└── QueueError
+    ├── SuppressionExistsError   the base address is already on the list
+    ├── SuppressionAbsentError   the base address is not on the list
+    ├── MessageLimitError        the account's daily message limit is reached
+    └── RecipientLimitError      the account's daily first-time recipient limit is reached
+"""
+
+from __future__ import annotations
+
+from postroom.errors import PostroomError
+
+
+class QueueError(PostroomError):
+    """A queue operation cannot be done."""
+
+
+class SuppressionExistsError(QueueError):
+    """The account already suppresses this base address."""
+
+
+class SuppressionAbsentError(QueueError):
+    """The account does not suppress this base address."""
+
+
+class MessageLimitError(QueueError):
+    """Sending would exceed the account's maximum messages per 24 hours."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"max number of messages ({limit}) over past 24h reached")
+        self.limit = limit
+
+
+class RecipientLimitError(QueueError):
+    """Sending would exceed the account's maximum first-time recipients per 24 hours."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"max number of new/first-time recipients ({limit}) over past 24h reached")
+        self.limit = limit

@@ -1,0 +1,65 @@
+"""The delivery-event outbox: every queue outcome is recorded as a row in the same
+transaction that changed the queue, so a webhook is never lost and never invented.
+
+The webhook layer reads these rows; the queue never imports it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from postroom.store.outgoing import DeliveryEvent
+
+
+class QueueEvent(enum.StrEnum):
+    """What happened to a queued message (the outgoing webhook event names)."""
+
+    DELIVERED = "delivered"
+    SUPPRESSED = "suppressed"
+    DELAYED = "delayed"
+    FAILED = "failed"
+    RELAYED = "relayed"
+    EXPANDED = "expanded"
+    CANCELED = "canceled"
+    UNRECOGNIZED = "unrecognized"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventDetails:
+    dsn: bool = False
+    suppressing: bool = False
+    smtp_code: int = 0
+    smtp_enhanced_code: str = ""
+    error: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "DSN": self.dsn,
+            "Suppressing": self.suppressing,
+            "SMTPCode": self.smtp_code,
+            "SMTPEnhancedCode": self.smtp_enhanced_code,
+            "Error": self.error,
+        }
+
+
+async def record_event(
+    connection: BaseDBAsyncClient,
+    *,
+    account_id: int,
+    queue_msg_id: int,
+    event: QueueEvent,
+    details: EventDetails,
+    now: datetime,
+) -> None:
+    await DeliveryEvent.create(
+        using_db=connection,
+        created=now,
+        account_id=account_id,
+        queue_msg_id=queue_msg_id,
+        event=event.value,
+        details=details.to_json(),
+    )

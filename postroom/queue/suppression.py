@@ -1,0 +1,80 @@
+"""Per-account suppression lists: recipients an account will not send to.
+
+Entries are keyed by base address (`postroom.mail.base_address`), so one entry covers
+`john@x`, `John@x` and `john+news@x`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+
+from postroom.mail import Address, base_address
+from postroom.queue.errors import SuppressionAbsentError, SuppressionExistsError
+from postroom.store.account import Domain
+from postroom.store.outgoing import Suppression
+
+
+async def base_addresses(addresses: Sequence[Address]) -> list[str]:
+    """Suppression keys of `addresses`, with our own domains' catch-all separators applied."""
+    names = list({a.domain for a in addresses})
+    separators: dict[str, list[str]] = {}
+    if names:
+        rows = await Domain.filter(name__in=names).values_list("name", "catchall_separators")
+        separators = {str(name): list(seps) for name, seps in rows}
+    return [base_address(a, separators.get(a.domain, [])) for a in addresses]
+
+
+async def list_suppressions(account_id: int) -> list[Suppression]:
+    return await Suppression.filter(account_id=account_id).order_by("base_address", "id")
+
+
+async def add_suppression(
+    *,
+    account_id: int,
+    base_address: str,
+    original_address: str,
+    manual: bool,
+    reason: str,
+    now: datetime,
+    connection: BaseDBAsyncClient | None = None,
+) -> Suppression:
+    try:
+        return await Suppression.create(
+            using_db=connection,
+            account_id=account_id,
+            base_address=base_address,
+            original_address=original_address,
+            manual=manual,
+            reason=reason,
+            created=now,
+        )
+    except IntegrityError as exc:
+        raise SuppressionExistsError(base_address) from exc
+
+
+async def remove_suppression(account_id: int, base_address: str) -> None:
+    deleted = await Suppression.filter(account_id=account_id, base_address=base_address).delete()
+    if deleted == 0:
+        raise SuppressionAbsentError(base_address)
+
+
+async def is_suppressed(account_id: int, base_address: str) -> bool:
+    return await Suppression.exists(account_id=account_id, base_address=base_address)
+
+
+async def suppressed_among(
+    connection: BaseDBAsyncClient, account_id: int, base_addresses: Sequence[str]
+) -> set[str]:
+    """Which of `base_addresses` are on the account's list."""
+    if not base_addresses:
+        return set()
+    rows = (
+        await Suppression.filter(account_id=account_id, base_address__in=list(set(base_addresses)))
+        .using_db(connection)
+        .values_list("base_address", flat=True)
+    )
+    return {str(row) for row in rows}

@@ -1,0 +1,33 @@
+"""The HTTP application: every service's routes, JSON answers for unknown paths."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from postroom.server.headers import SecurityHeadersMiddleware
+from postroom.webapi import WebapiServices, create_webapi_routes
+from postroom.webapi.errors import ErrorCode
+from postroom.webapi.responses import error
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    # Starlette answers unknown paths and methods in plain text; clients of a JSON API
+    # get JSON instead.
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 404:
+        return error(ErrorCode.NOT_FOUND, f"no such path {request.url.path}", 404)
+    if status == 405:
+        return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed", 405)
+    return error(ErrorCode.SERVER, "unhandled error", status)
+
+
+def build_app(webapi: WebapiServices) -> Starlette:
+    return Starlette(
+        routes=create_webapi_routes(webapi),
+        middleware=[Middleware(SecurityHeadersMiddleware)],
+        exception_handlers={HTTPException: _http_exception},
+    )

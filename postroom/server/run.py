@@ -1,0 +1,42 @@
+"""Running a process until SIGINT or SIGTERM, then shutting down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from postroom.config import Config
+from postroom.server.runtime import Runtime, RuntimeAddresses
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+async def run_until_signalled(
+    config: Config,
+    *,
+    prepare: Callable[[], Awaitable[object]] | None = None,
+    announce: Callable[[RuntimeAddresses], None] | None = None,
+) -> None:
+    """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM."""
+    runtime = Runtime(config, prepare=prepare)
+    addresses = await runtime.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if announce is not None:
+            announce(addresses)
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await runtime.stop()
+        log.info("stopped")

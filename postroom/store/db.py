@@ -1,0 +1,119 @@
+"""Opening, migrating and closing the database, for SQLite and PostgreSQL alike.
+
+The schema is owned by the migrations in `postroom.store.migrations`; nothing
+calls `generate_schemas`. A database is always brought to the newest migration
+before the server uses it, so an upgrade never runs new code on an old schema.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate
+
+from postroom.store.errors import StoreError
+
+APP_LABEL = "postroom"
+MODEL_MODULES = (
+    "postroom.store.account",
+    "postroom.store.blob",
+    "postroom.store.outgoing",
+    "postroom.store.webhook",
+    "postroom.store.mailbox",
+    "postroom.store.idempotency",
+)
+MIGRATIONS_MODULE = "postroom.store.migrations"
+
+# WAL lets readers proceed during the group-commit writer's transaction; synchronous=FULL
+# makes every commit durable on power loss, which is what a Send 200 promises.
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "FULL", "busy_timeout": "10000"}
+
+
+class Dialect(enum.StrEnum):
+    SQLITE = "sqlite"
+    POSTGRES = "postgres"
+
+
+def dialect_of(url: str) -> Dialect:
+    scheme = urlsplit(url).scheme
+    if scheme == "sqlite":
+        return Dialect.SQLITE
+    if scheme in ("postgres", "postgresql"):
+        return Dialect.POSTGRES
+    raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgres://")
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": _connection_url(url)},
+        "apps": {
+            APP_LABEL: {
+                "models": list(MODEL_MODULES),
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _connection_url(url: str) -> str:
+    if dialect_of(url) is Dialect.SQLITE and "?" not in url:
+        return url + "?" + "&".join(f"{k}={v}" for k, v in SQLITE_PRAGMAS.items())
+    if dialect_of(url) is Dialect.POSTGRES and urlsplit(url).scheme == "postgresql":
+        return "postgres" + url[len("postgresql") :]
+    return url
+
+
+MIGRATIONS_CONFIG = tortoise_config("sqlite://:memory:")
+"""For writing new migrations: `tortoise -c postroom.store.db.MIGRATIONS_CONFIG makemigrations`."""
+
+
+async def migrate_database(url: str, target: str | None = None) -> None:
+    """Apply migrations up to `target` (a migration name such as `0001_initial`), or all.
+
+    Runs in a Tortoise context of its own, so migrating never disturbs an open database.
+    """
+    try:
+        async with TortoiseContext():
+            await migrate(
+                config=tortoise_config(url),
+                target=f"{APP_LABEL}.{target}" if target else None,
+                direction="both" if target else "forward",
+            )
+    except OSError as exc:
+        raise StoreError(f"cannot reach the database: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An open, migrated database and the Tortoise context whose connections reach it."""
+
+    url: str
+    dialect: Dialect
+    context: TortoiseContext
+
+    def connection(self) -> BaseDBAsyncClient:
+        return self.context.db()
+
+
+@asynccontextmanager
+async def open_database(url: str) -> AsyncIterator[Database]:
+    """Migrate to the newest schema, then yield the database for queries until exit.
+
+    The context is also installed as Tortoise's process-wide fallback, because the
+    HTTP and SMTP servers run requests in tasks that do not inherit our context.
+    """
+    dialect = dialect_of(url)
+    await migrate_database(url)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(url), _enable_global_fallback=True)
+        yield Database(url=url, dialect=dialect, context=context)

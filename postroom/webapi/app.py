@@ -1,0 +1,170 @@
+"""The webapi as a Starlette app: routing of SPEC §1.2, authentication, and error mapping.
+
+Every answer is JSON `{"Code","Message"}` on failure, except the statuses mox sends as
+plain text (401, 429) and the redirects. No exception ever reaches the client as a
+traceback: the outermost handler logs it with a request id and answers Code `server`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import secrets
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from postroom.auth import AuthError, LoginDisabledError, RateLimitedError
+from postroom.webapi.context import Call, WebapiServices
+from postroom.webapi.errors import APIError, ErrorCode
+from postroom.webapi.methods import METHODS
+from postroom.webapi.responses import (
+    LOGIN_DISABLED_TEXT,
+    RATE_LIMITED_TEXT,
+    error,
+    error_response,
+    json_response,
+    text_response,
+    unauthorized,
+)
+from postroom.webapi.transport import read_call_body
+from postroom.webapi.wire import WireError, decode_request, encode_response
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def create_webapi_routes(services: WebapiServices) -> list[Route]:
+    """Routes for `/webapi/…`, to be added to the server's application."""
+
+    async def base(request: Request) -> Response:
+        return RedirectResponse("/webapi/", status_code=303)
+
+    async def root(request: Request) -> Response:
+        if request.method != "GET":
+            return error(ErrorCode.METHOD_NOT_ALLOWED, "use GET", 405)
+        return RedirectResponse("/webapi/v0/", status_code=303)
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(_index_html())
+
+    async def method(request: Request) -> Response:
+        return await _call(services, request)
+
+    every = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    return [
+        Route("/webapi", base, methods=every),
+        Route("/webapi/", root, methods=every),
+        Route("/webapi/v0/", index, methods=every),
+        Route("/webapi/v0/{name}", method, methods=every),
+    ]
+
+
+def _index_html() -> str:
+    items = "\n".join(f'<li><a href="{name}">{name}</a></li>' for name in sorted(METHODS))
+    return (
+        '<!doctype html>\n<html><head><meta charset="utf-8">'
+        '<meta name="robots" content="noindex,nofollow"><title>Webapi - Postroom</title>'
+        "</head><body><h1>Webapi - Postroom</h1>"
+        "<p>Call a method with an HTTP POST to its URL, with HTTP basic authentication "
+        "(an email address and its password) and the JSON request in form field "
+        "<code>request</code>.</p>"
+        f"<ul>\n{items}\n</ul></body></html>\n"
+    )
+
+
+async def _call(services: WebapiServices, request: Request) -> Response:
+    name = request.path_params["name"]
+    method = METHODS.get(name)
+    if method is None:
+        known = ", ".join(sorted(METHODS))
+        return error(ErrorCode.NOT_FOUND, f'unknown method "{name}", methods are: {known}', 404)
+    if request.method == "GET":
+        return error(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            f"call {name} with POST; its documentation is at /webapi/v0/",
+            405,
+        )
+    if request.method != "POST":
+        return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed, use GET or POST", 405)
+    request_id = secrets.token_hex(8)
+    try:
+        return await _authenticated_call(services, request, method.name)
+    except APIError as exc:
+        return error_response(exc)
+    except Exception:
+        log.exception("webapi %s failed, request id %s", name, request_id)
+        return error(ErrorCode.SERVER, f"unhandled error (request id {request_id})")
+
+
+async def _authenticated_call(services: WebapiServices, request: Request, name: str) -> Response:
+    method = METHODS[name]
+    credentials = _basic_credentials(request)
+    if credentials is None:
+        return unauthorized()
+    client_ip = _client_ip(request, forwarded=services.config.http.forwarded)
+    try:
+        login = await services.verifier.verify(credentials[0], credentials[1], client_ip)
+    except RateLimitedError:
+        return text_response(RATE_LIMITED_TEXT, 429)
+    except LoginDisabledError:
+        return unauthorized(LOGIN_DISABLED_TEXT)
+    except AuthError:
+        return unauthorized()
+    body = await read_call_body(
+        request, max_body_bytes=_max_body_bytes(services.config.smtp.max_message_bytes)
+    )
+    try:
+        payload = decode_request(method.request_type, body.request_json)
+    except WireError as exc:
+        raise APIError(ErrorCode.PROTOCOL, f"parsing request: {exc}") from exc
+    call = Call(
+        services=services,
+        login=login,
+        client_ip=client_ip,
+        tls=request.url.scheme == "https",
+        files=body.files,
+        idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
+        raw_body=body.raw,
+    )
+    result = await method.handler(call, payload)
+    if isinstance(result, bytes):
+        return Response(result, media_type=method.byte_media_type)
+    return json_response(encode_response(result))
+
+
+def _max_body_bytes(max_message_bytes: int) -> int:
+    # Files travel base64-encoded in JSON (4/3 larger) plus the form's own overhead.
+    return max_message_bytes * 4 // 3 + 1024 * 1024
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, colon, password = decoded.partition(":")
+    if not colon:
+        return None
+    return username, password
+
+
+def _client_ip(request: Request, *, forwarded: bool) -> str:
+    if forwarded:
+        first = request.headers.get("x-forwarded-for", "").split(",", 1)[0].strip()
+        if first:
+            return first
+    return request.client.host if request.client else "unknown"
+
+
+def create_app(services: WebapiServices) -> Starlette:
+    """A standalone app serving only the webapi (the server combines more routes)."""
+    return Starlette(routes=create_webapi_routes(services))

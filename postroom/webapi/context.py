@@ -1,0 +1,36 @@
+"""What a webapi method receives: the process's services and the authenticated call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from postroom.auth import Login, LoginVerifier
+from postroom.clock import Clock
+from postroom.config import Config
+from postroom.store.groupcommit import GroupCommitter
+from postroom.webapi.transport import UploadedFile
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebapiServices:
+    """Long-lived dependencies, built once at start-up and shared by all calls."""
+
+    config: Config
+    clock: Clock
+    committer: GroupCommitter
+    verifier: LoginVerifier
+    user_agent: str
+    """Written as `User-Agent` into composed messages, e.g. `postroom/0.1.0`."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """One authenticated method call."""
+
+    services: WebapiServices
+    login: Login
+    client_ip: str
+    tls: bool
+    files: list[UploadedFile] = field(default_factory=list)
+    idempotency_key: str = ""
+    raw_body: bytes = b""

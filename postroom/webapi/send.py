@@ -1,0 +1,364 @@
+"""The Send method: validate in mox's order, compose, and queue in one transaction.
+
+The response is written only after the transaction that holds the message and its
+queue rows has committed (group commit batches concurrent Sends into one commit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+
+from postroom.auth import FromDomainDisabledError, FromNotAllowedError, check_from_address
+from postroom.mail import (
+    Address,
+    AddressError,
+    Attachment,
+    AttachmentError,
+    ComposedMessage,
+    ForbiddenHeaderError,
+    HeaderNameError,
+    HeaderValueError,
+    MessageIDError,
+    MessageSpec,
+    MessageTooLargeError,
+    NameAddr,
+    check_header_value,
+    check_message_id,
+    compose_message,
+    decode_base64_attachment,
+    format_address_header,
+    format_date,
+    new_message_id,
+    parse_address,
+    sniff_content_type,
+)
+from postroom.queue import limits
+from postroom.queue.errors import MessageLimitError, RecipientLimitError
+from postroom.queue.submit import (
+    OutgoingRecipient,
+    QueuedRecipient,
+    SentCopy,
+    Submission,
+    enqueue,
+)
+from postroom.queue.suppression import base_addresses
+from postroom.store.account import Domain
+from postroom.store.mailbox import Mailbox
+from postroom.webapi import idempotency
+from postroom.webapi.context import Call
+from postroom.webapi.errors import APIError, ErrorCode
+from postroom.webapi.transport import UploadedFile
+from postroom.webapi.types import File, NameAddress, SendRequest, SendResult
+from postroom.webapi.types import Submission as WireSubmission
+from postroom.webapi.wire import encode_response
+
+# mox's bound on FutureRelease (and SMTP FUTURERELEASE, RFC 4865 §4: servers choose it).
+MAX_FUTURE_RELEASE = timedelta(days=60)
+# Extra travels with every webhook of every recipient; bound it so one Send cannot
+# make every later webhook huge. mox has no bound at all.
+MAX_EXTRA_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Recipient:
+    given: str
+    """The address string exactly as in the request (echoed in the response)."""
+    name_addr: NameAddr
+
+
+async def send(call: Call, request: SendRequest) -> SendResult:
+    """Compose a message and queue it for delivery to every To, CC and BCC recipient."""
+    services = call.services
+    account = call.login.account
+    now = services.clock.now()
+
+    key = call.idempotency_key
+    body_hash = idempotency.request_hash(call.raw_body)
+    if key:
+        idempotency.check_key(key)
+        replay = await idempotency.previous_response(account.id, key, body_hash, now)
+        if replay is not None:
+            return _decode_result(replay)
+
+    if not request.Text and not request.HTML:
+        raise APIError(ErrorCode.MISSING_BODY, "at least text or html body required")
+    froms = request.From or [NameAddress(Name=account.full_name, Address=call.login.username)]
+    if len(froms) > 1:
+        raise APIError(ErrorCode.MULTIPLE_FROM, "multiple from-addresses not allowed")
+    from_ = _name_addr(froms[0])
+    to = [_recipient(r) for r in request.To]
+    cc = [_recipient(r) for r in request.CC]
+    bcc = [_recipient(r) for r in request.BCC]
+    try:
+        await check_from_address(account, from_.address)
+    except FromDomainDisabledError as exc:
+        raise APIError(
+            ErrorCode.DOMAIN_DISABLED, "domain of from-address is temporarily disabled"
+        ) from exc
+    except FromNotAllowedError as exc:
+        raise APIError(ErrorCode.BAD_FROM, "from-address not configured for account") from exc
+    recipients = to + cc + bcc
+    if not recipients:
+        raise APIError(ErrorCode.NO_RECIPIENTS, "no recipients")
+    record_recipients = limits.has_limits(account)
+    if record_recipients:
+        await _check_limits(call, [str(r.name_addr.address).lower() for r in recipients], now)
+    reply_to = [_name_addr(r) for r in request.ReplyTo]
+    _check_extra(request.Extra)
+    release_at, release_request = _future_release(request.FutureRelease, now)
+
+    addresses = [from_.address, *(r.name_addr.address for r in recipients)]
+    addresses += [r.address for r in reply_to]
+    smtputf8 = any(not a.localpart.isascii() for a in addresses)
+    message_id = request.MessageID or new_message_id(services.config.hostname)
+    composed = _compose(call, request, from_, to, cc, reply_to, message_id, smtputf8, now)
+
+    fromid_separator = ""
+    sender = from_.address
+    if call.login.fromid_mode:
+        fromid_separator, sender = await _fromid_sender(from_.address)
+    rcpt_addresses = [r.name_addr.address for r in recipients]
+    bases = await base_addresses(rcpt_addresses)
+    prefixes = _received_headers(call, rcpt_addresses, now)
+    sent_copy = await _sent_copy(call, bcc, smtputf8) if request.SaveSent else None
+    submission = Submission(
+        account=account,
+        sender=sender,
+        fromid_separator=fromid_separator,
+        recipients=[
+            OutgoingRecipient(address=a, base_address=b)
+            for a, b in zip(rcpt_addresses, bases, strict=True)
+        ],
+        msg_prefixes=prefixes,
+        message=composed.data,
+        has_8bit=composed.has_8bit,
+        smtputf8=smtputf8,
+        message_id=message_id,
+        subject=request.Subject,
+        extra=dict(request.Extra),
+        require_tls=request.RequireTLS,
+        release_at=release_at,
+        future_release_request=release_request,
+        sent_copy=sent_copy,
+        record_recipients=record_recipients,
+    )
+
+    async def unit(connection: BaseDBAsyncClient) -> SendResult:
+        queued = await enqueue(connection, submission, now)
+        result = _result(message_id, recipients, queued)
+        if key:
+            await idempotency.remember_response(
+                connection,
+                account_id=account.id,
+                key=key,
+                body_hash=body_hash,
+                response=encode_response(result).decode("utf-8"),
+                now=now,
+            )
+        return result
+
+    try:
+        return await services.committer.run(unit)
+    except IntegrityError:
+        if not key:
+            raise
+        # A concurrent Send with the same key won the race and committed first.
+        replay = await idempotency.previous_response(account.id, key, body_hash, now)
+        if replay is None:
+            raise
+        return _decode_result(replay)
+
+
+def _decode_result(text: str) -> SendResult:
+    data = json.loads(text)
+    return SendResult(
+        MessageID=data["MessageID"],
+        Submissions=[WireSubmission(**s) for s in data["Submissions"]],
+    )
+
+
+def _result(
+    message_id: str, recipients: Sequence[_Recipient], queued: Sequence[QueuedRecipient]
+) -> SendResult:
+    return SendResult(
+        MessageID=message_id,
+        Submissions=[
+            WireSubmission(Address=r.given, QueueMsgID=q.queue_msg_id, FromID=q.from_id)
+            for r, q in zip(recipients, queued, strict=True)
+        ],
+    )
+
+
+def _name_addr(value: NameAddress) -> NameAddr:
+    try:
+        check_header_value(value.Name)
+    except HeaderValueError as exc:
+        raise APIError(ErrorCode.USER, str(exc)) from exc
+    try:
+        address = parse_address(value.Address)
+    except AddressError as exc:
+        raise APIError(ErrorCode.BAD_ADDRESS, str(exc)) from exc
+    return NameAddr(name=value.Name, address=address)
+
+
+def _recipient(value: NameAddress) -> _Recipient:
+    return _Recipient(given=value.Address, name_addr=_name_addr(value))
+
+
+async def _check_limits(call: Call, recipients: list[str], now: datetime) -> None:
+    try:
+        await limits.check_send_limits(call.login.account, recipients, now)
+    except MessageLimitError as exc:
+        raise APIError(
+            ErrorCode.MESSAGE_LIMIT_REACHED, "outgoing message rate limit reached"
+        ) from exc
+    except RecipientLimitError as exc:
+        raise APIError(
+            ErrorCode.RECIPIENT_LIMIT_REACHED, "outgoing new recipient rate limit reached"
+        ) from exc
+
+
+def _check_extra(extra: dict[str, str]) -> None:
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in extra.items())
+    if size > MAX_EXTRA_BYTES:
+        raise APIError(
+            ErrorCode.USER, f"extra too large: {size} bytes, at most {MAX_EXTRA_BYTES} allowed"
+        )
+
+
+def _future_release(when: datetime | None, now: datetime) -> tuple[datetime | None, str]:
+    if when is None:
+        return None, ""
+    when = when.astimezone(UTC)
+    if when - now > MAX_FUTURE_RELEASE:
+        hours = int(MAX_FUTURE_RELEASE.total_seconds() // 3600)
+        raise APIError(
+            ErrorCode.USER,
+            f"scheduling delivery: date/time can not be further than {hours}h0m0s in the future",
+        )
+    # A time in the past means now; the request is recorded in UTC (mox keeps the offset).
+    when = max(when, now)
+    return when, "until;" + when.isoformat().replace("+00:00", "Z")
+
+
+def _compose(
+    call: Call,
+    request: SendRequest,
+    from_: NameAddr,
+    to: Sequence[_Recipient],
+    cc: Sequence[_Recipient],
+    reply_to: Sequence[NameAddr],
+    message_id: str,
+    smtputf8: bool,
+    now: datetime,
+) -> ComposedMessage:
+    services = call.services
+    try:
+        if request.MessageID:
+            check_message_id(request.MessageID)
+        spec = MessageSpec(
+            from_=from_,
+            to=[r.name_addr for r in to],
+            cc=[r.name_addr for r in cc],
+            bcc=[],
+            reply_to=list(reply_to),
+            subject=request.Subject,
+            message_id=message_id,
+            references=list(request.References),
+            date=request.Date or now,
+            text=request.Text,
+            html=request.HTML,
+            headers=[(name, value) for name, value in request.Headers],
+            alternative_files=_files(request.AlternativeFiles, call.files, "alternativefile"),
+            inline_files=_files(request.InlineFiles, call.files, "inlinefile"),
+            attached_files=_files(request.AttachedFiles, call.files, "attachedfile"),
+            smtputf8=smtputf8,
+            user_agent=services.user_agent,
+        )
+        return compose_message(spec, max_size=services.config.smtp.max_message_bytes)
+    except MessageIDError as exc:
+        raise APIError(ErrorCode.MALFORMED_MESSAGE_ID, str(exc)) from exc
+    except MessageTooLargeError as exc:
+        raise APIError(ErrorCode.MESSAGE_TOO_LARGE, str(exc)) from exc
+    except (HeaderValueError, HeaderNameError, ForbiddenHeaderError, AttachmentError) as exc:
+        raise APIError(ErrorCode.USER, str(exc)) from exc
+
+
+def _files(
+    json_files: Sequence[File], uploads: Sequence[UploadedFile], field_name: str
+) -> list[Attachment]:
+    attachments: list[Attachment] = []
+    for file in json_files:
+        data = decode_base64_attachment(file.Data)
+        content_type = file.ContentType or sniff_content_type(data[:512])
+        attachments.append(
+            Attachment(
+                name=file.Name,
+                content_type=content_type,
+                content_id=file.ContentID,
+                data=data,
+                base64_lines=file.Data,
+            )
+        )
+    for upload in uploads:
+        if upload.field != field_name:
+            continue
+        attachments.append(
+            Attachment(
+                name=upload.filename,
+                content_type=upload.content_type or sniff_content_type(upload.data[:512]),
+                content_id=upload.content_id,
+                data=upload.data,
+            )
+        )
+    return attachments
+
+
+async def _fromid_sender(from_address: Address) -> tuple[str, Address]:
+    """The catch-all separator for fromids and the MAIL FROM address before its fromid."""
+    domain = await Domain.get_or_none(name=from_address.domain)
+    separators = domain.catchall_separators if domain is not None else []
+    if not separators:
+        raise APIError(
+            ErrorCode.SERVER,
+            f"fromid login needs a catch-all separator on domain {from_address.domain}",
+        )
+    separator = separators[0]
+    base = from_address.localpart.split(separator, 1)[0]
+    return separator, Address(localpart=base, domain=from_address.domain)
+
+
+def _received_headers(call: Call, recipients: Sequence[Address], now: datetime) -> list[bytes]:
+    # RFC 5321 §4.4: each relay adds a Received line. With several recipients the
+    # "for" clause is left out so all copies share one prefix (and one SMTP
+    # transaction) and BCC recipients are not revealed to each other.
+    hostname = call.services.config.hostname
+    protocol = "HTTPS" if call.tls else "HTTP"
+    date = format_date(now)
+    lines = []
+    for recipient in recipients:
+        clause = f" for <{recipient}>" if len(recipients) == 1 else ""
+        lines.append(
+            f"Received: from [{call.client_ip}] by {hostname} with {protocol}{clause};\r\n"
+            f"\t{date}\r\n".encode()
+        )
+    return lines
+
+
+async def _sent_copy(call: Call, bcc: Sequence[_Recipient], smtputf8: bool) -> SentCopy | None:
+    mailbox = await Mailbox.get_or_none(account_id=call.login.account.id, special_use="sent")
+    if mailbox is None:
+        return None
+    prefix = b""
+    if bcc:
+        header = format_address_header("Bcc", [r.name_addr for r in bcc], smtputf8)
+        prefix = header.encode("utf-8")
+        if not prefix.endswith(b"\r\n"):
+            prefix += b"\r\n"
+    return SentCopy(mailbox_id=mailbox.id, prefix=prefix)
