@@ -5,6 +5,7 @@ PostroomError
 ├── mail.errors.MailError  (address parsing, composing)
 ├── dsn.errors.DSNError
 ├── store.errors.StoreError
+├── wire.errors.WireError  (a request that does not decode)
 └── webapi.errors.APIError (carries a wire Code)
 """
 

@@ -26,6 +26,7 @@ from postroom.localserve import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from postroom.localserve.bootstrap import seed_database
 from postroom.server import Runtime
 from postroom.store.db import Database, migrate_database, open_database
+from postroom.webapi import WebapiServices
 
 POSTGRES_URL_VARIABLE = "POSTROOM_TEST_DATABASE_URL"
 
@@ -120,6 +121,11 @@ class RunningServer:
     url: str
     runtime: Runtime
     config: Config
+
+    @property
+    def webapi(self) -> WebapiServices:
+        assert self.runtime.webapi is not None
+        return self.runtime.webapi
 
     def client(
         self, login: str = DEFAULT_LOGIN, password: str = DEFAULT_PASSWORD

@@ -43,6 +43,8 @@ class LoginVerifier:
         self._cache_size = cache_size
         self._cache: OrderedDict[bytes, tuple[int, str]] = OrderedDict()
         self._cache_key = secrets.token_bytes(32)
+        self.password_checks = 0
+        """How many logins needed a password hash computation (a cache miss)."""
 
     async def verify(self, username: str, password: str, client_ip: str) -> Login:
         if not self._limiter.allowed(client_ip):
@@ -61,6 +63,7 @@ class LoginVerifier:
         ).digest()
         if self._cache.get(key) != (account.id, account.password_hash):
             # scrypt releases the GIL; a thread keeps the event loop serving others.
+            self.password_checks += 1
             if not await asyncio.to_thread(verify_password, password, account.password_hash):
                 self._limiter.failed(client_ip)
                 raise AuthError("unknown login or wrong password")

@@ -7,8 +7,9 @@ in `headers.py`.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from encodings import idna
 
@@ -111,7 +112,7 @@ def parse_address(text: str) -> Address:
 
 
 def base_address(address: Address, separators: Sequence[str]) -> str:
-    """The suppression-list key of an address (Postroom policy, not mox's SPEC §5.2).
+    """The suppression-list key of an address (Postroom's rule, not mox's).
 
     The localpart is lower-cased and cut at the first catch-all separator or "+";
     dots are removed only for Gmail, the one big provider known to ignore them;
@@ -227,7 +228,10 @@ def _parse_domain(text: str, domain: str) -> tuple[str, int]:
         bad = _NOT_LDH.search(label) if label.isascii() else None
         if bad is not None:
             raise invalid(f"invalid character {quoted(bad.group())}")
-        ulabel, alabel = _convert_label(label, invalid)
+        converted = _convert_label(label)
+        if isinstance(converted, str):
+            raise invalid(converted)
+        ulabel, alabel = converted
         if len(alabel) > _MAX_LABEL_OCTETS:
             raise invalid(f"label longer than {_MAX_LABEL_OCTETS} octets")
         unicode_labels.append(ulabel)
@@ -239,32 +243,35 @@ def _parse_domain(text: str, domain: str) -> tuple[str, int]:
     return ".".join(unicode_labels), ascii_length
 
 
-def _convert_label(label: str, invalid: Callable[[str], AddressError]) -> tuple[str, str]:
-    """Return the (U-label, A-label) pair for a label (RFC 5890 §2.3.2.1)."""
+# Converting a label costs more than parsing a whole ASCII address; the same
+# few IDN domains recur, so the outcome per label is remembered.
+@functools.lru_cache(maxsize=4096)
+def _convert_label(label: str) -> tuple[str, str] | str:
+    """The (U-label, A-label) pair of a label (RFC 5890 §2.3.2.1), or why it is invalid."""
     if label.isascii() and not label.startswith("xn--"):
         return label, label
     if label.isascii():
         try:
             ulabel = label[4:].encode("ascii").decode("punycode")
         except UnicodeError:
-            raise invalid(f"label {quoted(label)} is not a valid A-label") from None
+            return f"label {quoted(label)} is not a valid A-label"
         if _DEVIATIONS.search(ulabel):
-            raise invalid(f"label {quoted(label)} holds {_DEVIATION_REASON}")
+            return f"label {quoted(label)} holds {_DEVIATION_REASON}"
         try:
             if idna.ToUnicode(label) != ulabel:
                 raise UnicodeError
         except UnicodeError:
-            raise invalid(f"label {quoted(label)} is not a valid A-label") from None
+            return f"label {quoted(label)} is not a valid A-label"
         return ulabel, label
     try:
         alabel = idna.ToASCII(label).decode("ascii")
         ulabel = idna.ToUnicode(alabel) if alabel.startswith("xn--") else alabel
     except UnicodeError as exc:
         why = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
-        raise invalid(f"label {quoted(label)}: IDNA: {why}") from None
+        return f"label {quoted(label)}: IDNA: {why}"
     if not _LDH_LABEL.fullmatch(alabel):
         # Nameprep can map a Unicode character to a forbidden ASCII one (full-width "_").
-        raise invalid(f"label {quoted(label)} is not a valid host name label")
+        return f"label {quoted(label)} is not a valid host name label"
     return ulabel, alabel
 
 

@@ -1,4 +1,4 @@
-"""Files of a composed message (SPEC 2.2.9): base64 input, content type and part headers.
+"""Files of a composed message: base64 input, content type and part headers.
 
 Owns the decoding of base64 file data from the webapi, the content-type
 default, and the headers and body of one file part. Where the part goes in
@@ -45,9 +45,12 @@ def decode_base64_attachment(data: str) -> bytes:
     bad = _NOT_BASE64.search(text)
     if bad is not None:
         raise AttachmentError(f"illegal base64 data at input byte {bad.start()}")
+    if len(text) % 4:
+        raise AttachmentError(f"length {len(text)} is not a multiple of 4, padding missing?")
     try:
         return binascii.a2b_base64(text, strict_mode=True)
     except binascii.Error as exc:
+        # E.g. "Excess data after padding"; the wording is the stdlib's.
         raise AttachmentError(str(exc).lower().rstrip(".")) from None
 
 
@@ -59,7 +62,7 @@ def check_attachment(attachment: Attachment) -> None:
 
 
 def attachment_headers(attachment: Attachment, *, inline: bool) -> list[tuple[str, str]]:
-    """The part headers, in Go's sorted order with its canonical spelling (SPEC 2.2.6)."""
+    """The part headers, in Go's sorted order with its canonical spelling."""
     content_type = attachment.content_type or sniff_content_type(attachment.data)
     # mox writes an empty "Content-Type:" when sniffing finds nothing; RFC 2045
     # §5.1 has no empty type, so we say what the sniffer meant.

@@ -1,4 +1,4 @@
-"""Composing a whole message from a Send request's parts (SPEC 2.2.4 and 2.2.6).
+"""Composing a whole message from a Send request's parts.
 
 Owns the order of the top-level headers and the MIME tree:
 mixed[ related[ alternative[text, html, alternative files], inline files ],
@@ -32,7 +32,7 @@ from postroom.mail.headers import (
 from postroom.mail.messageid import check_message_id
 from postroom.mail.textpart import encode_text_part
 
-# A request header with one of these names replaces our User-Agent (SPEC 2.2.4).
+# A request header with one of these names replaces our User-Agent.
 _AGENT_HEADERS = frozenset({"user-agent", "x-mailer"})
 # 30 random octets in hex: 60 characters, within RFC 2046 §5.1.1's 70.
 _BOUNDARY_OCTETS = 30
@@ -137,7 +137,7 @@ def _top_headers(spec: MessageSpec) -> str:
 
 
 def _body_tree(spec: MessageSpec) -> _Part:
-    """Build the MIME tree from the inside out; containers only when needed (SPEC 2.2.6)."""
+    """Build the MIME tree from the inside out; containers only when needed."""
     parts: list[_Part] = []
     for subtype, text in (("plain", spec.text), ("html", spec.html)):
         if text:

@@ -1,4 +1,4 @@
-"""The text/plain and text/html parts of a composed message (SPEC 2.2.7).
+"""The text/plain and text/html parts of a composed message.
 
 Owns line-ending normalisation, the charset choice and the transfer encoding
 (7bit, 8bit or quoted-printable, RFC 2045 §6).

@@ -53,6 +53,7 @@ class Runtime:
         self._prepare = prepare
         self._stack = contextlib.AsyncExitStack()
         self.database: Database | None = None
+        self.webapi: WebapiServices | None = None
 
     async def start(self) -> RuntimeAddresses:
         try:
@@ -71,7 +72,7 @@ class Runtime:
         committer = GroupCommitter(self.database)
         committer.start()
         self._stack.push_async_callback(committer.stop)
-        services = WebapiServices(
+        services = self.webapi = WebapiServices(
             config=config,
             clock=self.clock,
             committer=committer,

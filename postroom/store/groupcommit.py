@@ -44,6 +44,8 @@ class GroupCommitter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self.commits = 0
+        """Transactions committed so far (each serves one or more units)."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="group-commit")
@@ -90,6 +92,7 @@ class GroupCommitter:
                 if not unit.done.done():
                     unit.done.set_exception(StoreError(f"transaction: {exc}"))
             return
+        self.commits += 1
         for unit in batch:
             if unit.done.done():
                 continue

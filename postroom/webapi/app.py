@@ -1,4 +1,4 @@
-"""The webapi as a Starlette app: routing of SPEC §1.2, authentication, and error mapping.
+"""The webapi as a Starlette app: mox's routing, authentication, and error mapping.
 
 Every answer is JSON `{"Code","Message"}` on failure, except the statuses mox sends as
 plain text (401, 429) and the redirects. No exception ever reaches the client as a
@@ -31,7 +31,7 @@ from postroom.webapi.responses import (
     unauthorized,
 )
 from postroom.webapi.transport import read_call_body
-from postroom.webapi.wire import WireError, decode_request, encode_response
+from postroom.wire import WireError, decode_request, encode_response
 
 log = logging.getLogger(__name__)
 

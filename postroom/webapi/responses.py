@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from postroom.webapi.errors import APIError, ErrorCode
 from postroom.webapi.types import Error
-from postroom.webapi.wire import encode_response
+from postroom.wire import encode_response
 
 JSON_TYPE = "application/json; charset=utf-8"
 

@@ -19,11 +19,9 @@ from postroom.mail import (
     Address,
     AddressError,
     Attachment,
-    AttachmentError,
     ComposedMessage,
-    ForbiddenHeaderError,
-    HeaderNameError,
     HeaderValueError,
+    MailError,
     MessageIDError,
     MessageSpec,
     MessageTooLargeError,
@@ -56,7 +54,7 @@ from postroom.webapi.errors import APIError, ErrorCode
 from postroom.webapi.transport import UploadedFile
 from postroom.webapi.types import File, NameAddress, SendRequest, SendResult
 from postroom.webapi.types import Submission as WireSubmission
-from postroom.webapi.wire import encode_response
+from postroom.wire import encode_response
 
 # mox's bound on FutureRelease (and SMTP FUTURERELEASE, RFC 4865 §4: servers choose it).
 MAX_FUTURE_RELEASE = timedelta(days=60)
@@ -122,7 +120,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     fromid_separator = ""
     sender = from_.address
     if call.login.fromid_mode:
-        fromid_separator, sender = await _fromid_sender(from_.address)
+        fromid_separator, sender = await _fromid_sender(from_.address, call.login.address)
     rcpt_addresses = [r.name_addr.address for r in recipients]
     bases = await base_addresses(rcpt_addresses)
     prefixes = _received_headers(call, rcpt_addresses, now)
@@ -225,6 +223,10 @@ async def _check_limits(call: Call, recipients: list[str], now: datetime) -> Non
 
 
 def _check_extra(extra: dict[str, str]) -> None:
+    # Anything goes in keys and values (as in mox) except NUL, which PostgreSQL
+    # cannot store in text or JSON.
+    if any("\x00" in k or "\x00" in v for k, v in extra.items()):
+        raise APIError(ErrorCode.USER, "extra: control character NUL not allowed")
     size = sum(len(k.encode()) + len(v.encode()) for k, v in extra.items())
     if size > MAX_EXTRA_BYTES:
         raise APIError(
@@ -286,7 +288,9 @@ def _compose(
         raise APIError(ErrorCode.MALFORMED_MESSAGE_ID, str(exc)) from exc
     except MessageTooLargeError as exc:
         raise APIError(ErrorCode.MESSAGE_TOO_LARGE, str(exc)) from exc
-    except (HeaderValueError, HeaderNameError, ForbiddenHeaderError, AttachmentError) as exc:
+    except MailError as exc:
+        # Control characters, bad header names, refused headers, unfoldable headers,
+        # bad base64: all mistakes in the request.
         raise APIError(ErrorCode.USER, str(exc)) from exc
 
 
@@ -320,18 +324,22 @@ def _files(
     return attachments
 
 
-async def _fromid_sender(from_address: Address) -> tuple[str, Address]:
-    """The catch-all separator for fromids and the MAIL FROM address before its fromid."""
-    domain = await Domain.get_or_none(name=from_address.domain)
-    separators = domain.catchall_separators if domain is not None else []
-    if not separators:
-        raise APIError(
-            ErrorCode.SERVER,
-            f"fromid login needs a catch-all separator on domain {from_address.domain}",
-        )
-    separator = separators[0]
-    base = from_address.localpart.split(separator, 1)[0]
-    return separator, Address(localpart=base, domain=from_address.domain)
+async def _fromid_sender(from_address: Address, login: Address) -> tuple[str, Address]:
+    """The catch-all separator for fromids and the MAIL FROM address before its fromid.
+
+    The From address is used when its domain is ours and has a separator; otherwise
+    (an allow-listed foreign From) the login address, so bounces still come back here.
+    """
+    for address in (from_address, login):
+        domain = await Domain.get_or_none(name=address.domain)
+        if domain is not None and domain.catchall_separators:
+            separator = domain.catchall_separators[0]
+            base = address.localpart.split(separator, 1)[0]
+            return separator, Address(localpart=base, domain=address.domain)
+    raise APIError(
+        ErrorCode.SERVER,
+        f"fromid login needs a catch-all separator on domain {login.domain}",
+    )
 
 
 def _received_headers(call: Call, recipients: Sequence[Address], now: datetime) -> list[bytes]:

@@ -55,6 +55,10 @@ async def read_call_body(request: Request, *, max_body_bytes: int) -> CallBody:
     limit = FORM_BODY_LIMIT if media_type == "application/x-www-form-urlencoded" else max_body_bytes
     body = await _read_limited(request, limit)
     if media_type == "multipart/form-data":
+        if not _has_boundary(raw_type):
+            raise APIError(
+                ErrorCode.PROTOCOL, "parsing form: no multipart boundary param in Content-Type"
+            )
         return await _read_multipart(request, body)
     if media_type == "application/json":
         text = _decode_utf8(body, "request body")
@@ -86,6 +90,12 @@ def _parse_media_type(value: str) -> str | None:
     if "/" not in given or media_type != given:
         return None
     return media_type
+
+
+def _has_boundary(content_type: str) -> bool:
+    message = Message()
+    message["content-type"] = content_type
+    return bool(message.get_param("boundary"))
 
 
 def _decode_utf8(body: bytes, what: str) -> str:

@@ -1,7 +1,7 @@
 """The webapi wire types: requests and results of every method, with mox's field names.
 
 Each dataclass is one JSON object on the wire; field names, field order and the Go zero
-values used as defaults are mox's (SPEC.md §2). `webapi/wire.py` decodes and encodes
+values used as defaults are mox's. `postroom.wire` decodes and encodes
 them; gendoc reads the attribute docstrings. Behaviour lives in `webapi/methods.py`.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from postroom.webapi.wire import ZERO_TIME
+from postroom.wire import ZERO_TIME
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -149,7 +149,7 @@ def test_smtp_path(text: str, smtputf8: bool, path: str, is_ascii: bool) -> None
         ("M.O.X+whatever@localhost", ["+"], "m.o.x@localhost"),
         ("M.O.X+whatever@localhost", [], "m.o.x@localhost"),
         ("mox@localhost", ["+"], "mox@localhost"),
-        # "-" is kept unless the domain uses it as a catch-all separator (SPEC policy 9).
+        # "-" is kept unless the domain uses it as a catch-all separator (Postroom's rule).
         ("x-permerror@example.org", ["+"], "x-permerror@example.org"),
         ("x-permerror@example.org", ["-"], "x@example.org"),
         ("m-o-x+tag@x.org", ["+"], "m-o-x@x.org"),

@@ -8,7 +8,7 @@ import email.utils
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from typing import Any
 
 import pytest
@@ -66,17 +66,23 @@ def read(data: bytes) -> EmailMessage:
     return message
 
 
-def tree(part: EmailMessage) -> Any:
+def tree(part: Message) -> Any:
     """The MIME structure as nested (type, [children]) tuples, leaves as their type."""
     if part.is_multipart():
         children = part.get_payload()
         assert isinstance(children, list)
-        return (part.get_content_type(), [tree(child) for child in children])
+        subtrees = []
+        for child in children:
+            assert isinstance(child, Message)
+            subtrees.append(tree(child))
+        return (part.get_content_type(), subtrees)
     return part.get_content_type()
 
 
 def leaves(message: EmailMessage) -> list[EmailMessage]:
-    return [part for part in message.walk() if not part.is_multipart()]  # type: ignore[misc]
+    parts = [part for part in message.walk() if not part.is_multipart()]
+    assert all(isinstance(part, EmailMessage) for part in parts)
+    return parts
 
 
 def header_names(data: bytes) -> list[str]:

@@ -1,0 +1,201 @@
+"""The webapi transport over HTTP: routing, auth, rate limiting, encodings, errors."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from postroom.auth import hash_password
+from postroom.store.account import Account
+from postroom.store.outgoing import QueueMessage
+from tests.conftest import RunningServer
+from tests.webapi.helpers import add_account
+
+SEND = "/webapi/v0/Send"
+REQUEST = json.dumps({"To": [{"Address": "a@example.com"}], "Text": "x"})
+SECURITY_HEADERS = {
+    "x-frame-options": "deny",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": "default-src 'self' 'unsafe-inline' data:",
+    "referrer-policy": "same-origin",
+}
+
+
+async def test_routing(server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.get("/webapi")
+        assert (response.status_code, response.headers["location"]) == (303, "/webapi/")
+        response = await client.get("/webapi/")
+        assert (response.status_code, response.headers["location"]) == (303, "/webapi/v0/")
+        response = await client.get("/webapi/v0/")
+        assert response.status_code == 200
+        assert '<a href="Send">Send</a>' in response.text
+        for header, value in SECURITY_HEADERS.items():
+            assert response.headers[header] == value
+        response = await client.post("/webapi/v0/send", data={"request": REQUEST})
+        assert response.status_code == 404
+        assert response.json()["Code"] == "notFound"
+        assert "Send" in response.json()["Message"]
+        response = await client.get("/webapi/v1/Send")
+        assert (response.status_code, response.json()["Code"]) == (404, "notFound")
+        response = await client.put(SEND, content=b"")
+        assert (response.status_code, response.json()["Code"]) == (405, "methodNotAllowed")
+        response = await client.get(SEND)
+        assert (response.status_code, response.json()["Code"]) == (405, "methodNotAllowed")
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer abc", "Basic !!!", "Basic " + "bm9jb2xvbg=="],  # "nocolon"
+)
+async def test_missing_or_malformed_basic_auth(
+    server: RunningServer, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(SEND, data={"request": REQUEST}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Basic realm="webapi"'
+    assert response.text == (
+        "401 - unauthorized - use http basic auth with email address as username\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("login", "password"),
+    [
+        ("postroom@localhost", "wrong"),
+        ("nobody@localhost", "postroom"),
+        ("postroom@elsewhere.example", "postroom"),
+        ("not an address", "postroom"),
+    ],
+)
+async def test_bad_credentials(server: RunningServer, login: str, password: str) -> None:
+    async with server.client(login, password) as client:
+        response = await client.post(SEND, data={"request": REQUEST})
+    assert response.status_code == 401
+    assert await QueueMessage.all().count() == 0
+
+
+async def test_login_is_resolved_like_a_recipient(server: RunningServer) -> None:
+    for login in ("POSTROOM@LOCALHOST", "postroom+anything@localhost"):
+        async with server.client(login, "postroom") as client:
+            response = await client.post(SEND, data={"request": REQUEST})
+        assert response.status_code == 200, response.text
+
+
+async def test_disabled_login(server: RunningServer) -> None:
+    await Account.filter(name="postroom").update(login_disabled="account closed")
+    async with server.client() as client:
+        response = await client.post(SEND, data={"request": REQUEST})
+    assert response.status_code == 401
+    assert response.text == "401 - unauthorized - login is disabled for this account\n"
+
+
+async def test_failed_logins_are_rate_limited_per_ip(server: RunningServer) -> None:
+    async with server.client("postroom@localhost", "wrong") as bad:
+        statuses = [
+            (await bad.post(SEND, data={"request": REQUEST})).status_code for _ in range(12)
+        ]
+    assert statuses == [401] * 10 + [429, 429]
+    # Blocked before the password is checked: the right password is refused too.
+    async with server.client() as good:
+        response = await good.post(SEND, data={"request": REQUEST})
+    assert (response.status_code, response.text) == (429, "429 - too many auth attempts\n")
+
+
+async def test_verified_credentials_are_cached(server: RunningServer) -> None:
+    verifier = server.webapi.verifier
+    async with server.client() as client:
+        for _ in range(5):
+            response = await client.post(SEND, data={"request": REQUEST})
+            assert response.status_code == 200
+    assert verifier.password_checks == 1
+    # A changed password takes effect at once: the cached entry no longer matches.
+    await Account.filter(name="postroom").update(password_hash=hash_password("new-password"))
+    async with server.client() as client:
+        assert (await client.post(SEND, data={"request": REQUEST})).status_code == 401
+    async with server.client("postroom@localhost", "new-password") as client:
+        assert (await client.post(SEND, data={"request": REQUEST})).status_code == 200
+    assert verifier.password_checks == 3
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        (None, b"request=x", "unknown content-type "),
+        ("garbage", b"request=x", "unknown content-type garbage"),
+        ("application/x-www-form-urlencoded", b"other=1", "missing/empty request"),
+        ("application/x-www-form-urlencoded", b"request=", "missing/empty request"),
+        ("text/plain", b"request=" + REQUEST.encode(), "missing/empty request"),
+        ("multipart/form-data", b"--x\r\n", "parsing form: no multipart boundary param"),
+        ("multipart/form-data; boundary=x", b"--x\r\nbroken", "missing/empty request"),
+        ("application/json", b"", "missing/empty request"),
+        ("application/json", b"{not json", "parsing request: invalid character"),
+        ("application/json", b"[1]", "parsing request: json: cannot unmarshal array"),
+        ("application/json", b'{"To": "x"}', "parsing request: json: cannot unmarshal string"),
+        ("application/json", b"\xff\xfe", "not valid UTF-8"),
+    ],
+)
+async def test_request_encoding_errors(
+    server: RunningServer, content_type: str | None, body: bytes, message: str
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    async with server.client() as client:
+        request = client.build_request("POST", SEND, content=body, headers=headers)
+        if content_type is None:
+            request.headers.pop("content-type", None)
+        response = await client.send(request)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    body_json = response.json()
+    assert body_json["Code"] == "protocol"
+    assert message in body_json["Message"], body_json["Message"]
+
+
+async def test_request_in_query_string_is_ignored(server: RunningServer) -> None:
+    async with server.client() as client:
+        response = await client.post(SEND, params={"request": REQUEST}, data={"other": "1"})
+    assert response.json() == {"Code": "protocol", "Message": "missing/empty request"}
+
+
+async def test_oversized_form_body(server: RunningServer) -> None:
+    body = b"request=" + b"x" * (10 * 1024 * 1024 + 1)
+    async with server.client() as client:
+        response = await client.post(
+            SEND, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+    assert response.status_code == 400
+    assert response.json()["Code"] == "protocol"
+    assert "larger than 10485760 bytes" in response.json()["Message"]
+
+
+async def test_oversized_streamed_body(server: RunningServer) -> None:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+
+    async with server.client() as client:
+        response = await client.post(
+            SEND,
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 400
+    assert "larger than" in response.json()["Message"]
+
+
+async def test_form_multipart_and_json_bodies_are_equivalent(server: RunningServer) -> None:
+    await add_account("plain", "plain@localhost", "plain-password")
+    async with server.client("plain@localhost", "plain-password") as client:
+        form = await client.post(SEND, data={"request": REQUEST})
+        multipart = await client.post(SEND, files={"request": (None, REQUEST)})
+        raw = await client.post(
+            SEND, content=REQUEST, headers={"Content-Type": "application/json; charset=utf-8"}
+        )
+    for response in (form, multipart, raw):
+        assert response.status_code == 200, response.text
+        assert set(response.json()) == {"MessageID", "Submissions"}
+    assert await QueueMessage.all().count() == 3
