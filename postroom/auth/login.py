@@ -20,7 +20,7 @@ from postroom.auth.errors import AuthError, LoginDisabledError, RateLimitedError
 from postroom.auth.passwords import verify_password
 from postroom.auth.ratelimit import FailedLoginLimiter
 from postroom.mail import Address, AddressError, parse_address
-from postroom.store.account import Account
+from postroom.store.account import Account, LoginAddress
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +31,8 @@ class Login:
     username: str
     """The login exactly as typed: Send's default From address."""
     address: Address
+    login_address: LoginAddress
+    """The account's address row that the login named, with its domain loaded."""
     fromid_mode: bool
     """The login is one of the account's fromid login addresses, named exactly."""
 
@@ -76,6 +78,7 @@ class LoginVerifier:
             account=account,
             username=username,
             address=address,
+            login_address=row,
             fromid_mode=row.fromid_login and exact,
         )
 

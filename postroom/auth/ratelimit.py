@@ -10,6 +10,7 @@ address's failures from all counters of the current windows.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,6 +59,8 @@ class FailedLoginLimiter:
 
     def succeeded(self, ip: str) -> None:
         self._roll_windows()
+        if not self._counts:
+            return
         keys = list(self._keys_and_limits(ip))
         for window_index in range(len(_WINDOWS)):
             exact_key = next(k for k, _ in keys if k[0] == window_index and k[1] == 0)
@@ -83,7 +86,10 @@ class FailedLoginLimiter:
                     del self._counts[key]
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def _keys_and_limits(ip: str) -> list[tuple[_Key, int]]:
+        # Cached: computing the networks with ipaddress costs more than a whole
+        # request's other auth work, and clients come back from the same addresses.
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:

@@ -19,9 +19,9 @@ from postroom.queue.events import EventDetails, QueueEvent, record_event
 from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
 from postroom.queue.holdrules import any_rule_matches
 from postroom.queue.retire import retire_message
-from postroom.queue.suppression import suppressed_among
+from postroom.store import sql
 from postroom.store.account import Account
-from postroom.store.blob import MessageBlob
+from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import StoredMessage
 from postroom.store.outgoing import HoldRule, QueueMessage, RecipientRecord
 
@@ -66,6 +66,9 @@ class Submission:
     sent_copy: SentCopy | None = None
     record_recipients: bool = False
     """Write send-limit records (accounts with daily limits)."""
+    suppressed: frozenset[str] = frozenset()
+    """Base addresses of recipients on the account's suppression list (checked by the
+    caller; a suppression added meanwhile is caught at the delivery attempt)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,23 +82,43 @@ def suppression_error(address: Address) -> str:
     return f"not delivering to recipient address {address}: address is on suppression list"
 
 
-async def enqueue(
-    connection: BaseDBAsyncClient, submission: Submission, now: datetime
-) -> list[QueuedRecipient]:
+_INSERT_BLOB = "INSERT INTO message_blob (data, size, created) VALUES (?, ?, ?) RETURNING id"
+_QUEUE_COLUMNS = (
+    "base_id", "queued", "hold", "account_id", "sender_localpart", "sender_domain", "from_id",
+    "recipient_localpart", "recipient_domain", "recipient_address", "attempts", "max_attempts",
+    "next_attempt", "results", "has_8bit", "smtputf8", "size", "message_id", "subject",
+    "msg_prefix", "blob_id", "transport", "require_tls", "future_release_request", "extra",
+)  # fmt: skip
+_INSERT_QUEUE_MESSAGE = (
+    f"INSERT INTO queue_message ({', '.join(_QUEUE_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in _QUEUE_COLUMNS)}) RETURNING id"
+)
+
+
+async def load_hold_rules(connection: BaseDBAsyncClient) -> list[HoldRule]:
+    rows = await sql.fetch(connection, "SELECT * FROM hold_rule", [])
+    return [HoldRule._init_from_db(**row) for row in rows]
+
+
+async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[QueuedRecipient]:
+    # Plain SQL rather than the ORM, and as few statements as possible: this runs for
+    # every Send inside the group-commit writer, and each statement waits for an event
+    # loop turn while other requests are being served.
+    connection = batch.connection
     account = submission.account
     sender = submission.sender
-    blob = await MessageBlob.create(
-        using_db=connection, data=submission.message, size=len(submission.message), created=now
+    when = sql.encode_datetime(connection, now)
+    blob_id = await sql.insert_returning_id(
+        connection, _INSERT_BLOB, [submission.message, len(submission.message), when]
     )
-    suppressed = await suppressed_among(
-        connection, account.id, [r.base_address for r in submission.recipients]
-    )
-    rules = await HoldRule.all().using_db(connection)
+    rules = await batch.once("hold_rules", load_hold_rules)
     shared_transaction = (
         len(submission.recipients) > 1
         and not submission.fromid_separator
         and len(set(submission.msg_prefixes)) == 1
     )
+    next_attempt = sql.encode_datetime(connection, max(now, submission.release_at or now))
+    extra = sql.encode_json(submission.extra)
     base_id = 0
     queued: list[QueuedRecipient] = []
     for recipient, prefix in zip(submission.recipients, submission.msg_prefixes, strict=True):
@@ -105,44 +128,31 @@ async def enqueue(
             sender_localpart = fromid_mail_from_localpart(
                 sender.localpart, submission.fromid_separator, from_id
             )
-        row = await QueueMessage.create(
-            using_db=connection,
-            base_id=base_id,
-            queued=now,
-            hold=any_rule_matches(
-                rules,
-                account_name=account.name,
-                sender_domain=sender.domain,
-                recipient_domain=recipient.address.domain,
-            ),
-            account_id=account.id,
-            sender_localpart=sender_localpart,
+        hold = any_rule_matches(
+            rules,
+            account_name=account.name,
             sender_domain=sender.domain,
-            from_id=from_id,
-            recipient_localpart=recipient.address.localpart,
             recipient_domain=recipient.address.domain,
-            recipient_address=str(recipient.address),
-            next_attempt=max(now, submission.release_at or now),
-            has_8bit=submission.has_8bit,
-            smtputf8=submission.smtputf8,
-            size=len(prefix) + len(submission.message),
-            message_id=submission.message_id,
-            subject=submission.subject,
-            msg_prefix=prefix,
-            blob_id=blob.id,
-            require_tls=submission.require_tls,
-            future_release_request=submission.future_release_request,
-            extra=submission.extra,
         )
+        values = [
+            base_id, when, hold, account.id, sender_localpart, sender.domain, from_id,
+            recipient.address.localpart, recipient.address.domain, str(recipient.address), 0, 0,
+            next_attempt, "[]", submission.has_8bit, submission.smtputf8,
+            len(prefix) + len(submission.message), submission.message_id, submission.subject,
+            prefix, blob_id, "", submission.require_tls, submission.future_release_request, extra,
+        ]  # fmt: skip
+        row_id = await sql.insert_returning_id(connection, _INSERT_QUEUE_MESSAGE, values)
         if shared_transaction and base_id == 0:
-            base_id = row.id
-            row.base_id = base_id
-            await row.save(using_db=connection, update_fields=["base_id"])
-        is_suppressed = recipient.base_address in suppressed
+            base_id = row_id
+            await sql.execute(
+                connection, "UPDATE queue_message SET base_id = ? WHERE id = ?", [row_id, row_id]
+            )
+        is_suppressed = recipient.base_address in submission.suppressed
         if is_suppressed:
+            row = await QueueMessage.filter(id=row_id).using_db(connection).get()
             await _retire_suppressed(connection, row, recipient.address, account, now)
         queued.append(
-            QueuedRecipient(queue_msg_id=row.id, from_id=from_id or "", suppressed=is_suppressed)
+            QueuedRecipient(queue_msg_id=row_id, from_id=from_id or "", suppressed=is_suppressed)
         )
     if submission.record_recipients:
         await RecipientRecord.bulk_create(
@@ -158,7 +168,7 @@ async def enqueue(
             using_db=connection,
             account_id=account.id,
             mailbox_id=copy.mailbox_id,
-            blob_id=blob.id,
+            blob_id=blob_id,
             prefix=copy.prefix,
             size=len(copy.prefix) + len(submission.message),
             received=now,

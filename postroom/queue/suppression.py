@@ -14,7 +14,8 @@ from tortoise.exceptions import IntegrityError
 
 from postroom.mail import Address, base_address
 from postroom.queue.errors import SuppressionAbsentError, SuppressionExistsError
-from postroom.store.account import Domain
+from postroom.store import sql
+from postroom.store.db import read_connection
 from postroom.store.outgoing import Suppression
 
 
@@ -23,9 +24,17 @@ async def base_addresses(addresses: Sequence[Address]) -> list[str]:
     names = list({a.domain for a in addresses})
     separators: dict[str, list[str]] = {}
     if names:
-        rows = await Domain.filter(name__in=names).values_list("name", "catchall_separators")
-        separators = {str(name): list(seps) for name, seps in rows}
+        rows = await sql.fetch(
+            read_connection(),
+            f"SELECT name, catchall_separators FROM domain WHERE name IN ({_marks(names)})",
+            names,
+        )
+        separators = {row["name"]: sql.decode_json(row["catchall_separators"]) for row in rows}
     return [base_address(a, separators.get(a.domain, [])) for a in addresses]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 async def list_suppressions(account_id: int) -> list[Suppression]:
@@ -66,15 +75,15 @@ async def is_suppressed(account_id: int, base_address: str) -> bool:
     return await Suppression.exists(account_id=account_id, base_address=base_address)
 
 
-async def suppressed_among(
-    connection: BaseDBAsyncClient, account_id: int, base_addresses: Sequence[str]
-) -> set[str]:
+async def suppressed_among(account_id: int, base_addresses: Sequence[str]) -> frozenset[str]:
     """Which of `base_addresses` are on the account's list."""
-    if not base_addresses:
-        return set()
-    rows = (
-        await Suppression.filter(account_id=account_id, base_address__in=list(set(base_addresses)))
-        .using_db(connection)
-        .values_list("base_address", flat=True)
+    unique = list(set(base_addresses))
+    if not unique:
+        return frozenset()
+    rows = await sql.fetch(
+        read_connection(),
+        "SELECT base_address FROM suppression"
+        f" WHERE account_id = ? AND base_address IN ({_marks(unique)})",
+        [account_id, *unique],
     )
-    return {str(row) for row in rows}
+    return frozenset(row["base_address"] for row in rows)

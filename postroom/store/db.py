@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
@@ -50,9 +51,18 @@ def dialect_of(url: str) -> Dialect:
     raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgres://")
 
 
+READ_CONNECTION = "read"
+"""On SQLite, a second connection for reads: Tortoise serializes all statements of one
+SQLite connection behind a lock, so without it every read would wait for the
+group-commit writer's transaction. WAL lets it read while the writer writes."""
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
+    connections = {"default": _connection_url(url)}
+    if dialect_of(url) is Dialect.SQLITE and ":memory:" not in url:
+        connections[READ_CONNECTION] = _connection_url(url)
     return {
-        "connections": {"default": _connection_url(url)},
+        "connections": connections,
         "apps": {
             APP_LABEL: {
                 "models": list(MODEL_MODULES),
@@ -103,6 +113,14 @@ class Database:
 
     def connection(self) -> BaseDBAsyncClient:
         return self.context.db()
+
+
+def read_connection() -> BaseDBAsyncClient:
+    """A connection for reads that need not see the writer's uncommitted transaction."""
+    connections = get_connections()
+    if READ_CONNECTION in connections.db_config:
+        return connections.get(READ_CONNECTION)
+    return connections.get("default")
 
 
 @asynccontextmanager

@@ -42,7 +42,7 @@ async def create_account(
     keep_retired_webhooks_seconds: int = 0,
 ) -> Account:
     """Create an account with its login addresses and default mailboxes, atomically."""
-    async with in_transaction() as connection:
+    async with in_transaction("default") as connection:
         account = await Account.create(
             using_db=connection,
             name=name,

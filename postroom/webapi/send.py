@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-from postroom.auth import FromDomainDisabledError, FromNotAllowedError, check_from_address
+from postroom.auth import (
+    FromDomainDisabledError,
+    FromNotAllowedError,
+    Login,
+    check_from_address,
+)
 from postroom.mail import (
     Address,
     AddressError,
@@ -45,8 +49,9 @@ from postroom.queue.submit import (
     Submission,
     enqueue,
 )
-from postroom.queue.suppression import base_addresses
+from postroom.queue.suppression import base_addresses, suppressed_among
 from postroom.store.account import Domain
+from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import Mailbox
 from postroom.webapi import idempotency
 from postroom.webapi.context import Call
@@ -94,7 +99,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     cc = [_recipient(r) for r in request.CC]
     bcc = [_recipient(r) for r in request.BCC]
     try:
-        await check_from_address(account, from_.address)
+        await check_from_address(account, from_.address, call.login.login_address)
     except FromDomainDisabledError as exc:
         raise APIError(
             ErrorCode.DOMAIN_DISABLED, "domain of from-address is temporarily disabled"
@@ -120,9 +125,10 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     fromid_separator = ""
     sender = from_.address
     if call.login.fromid_mode:
-        fromid_separator, sender = await _fromid_sender(from_.address, call.login.address)
+        fromid_separator, sender = await _fromid_sender(from_.address, call.login)
     rcpt_addresses = [r.name_addr.address for r in recipients]
     bases = await base_addresses(rcpt_addresses)
+    suppressed = await suppressed_among(account.id, bases)
     prefixes = _received_headers(call, rcpt_addresses, now)
     sent_copy = await _sent_copy(call, bcc, smtputf8) if request.SaveSent else None
     submission = Submission(
@@ -145,14 +151,15 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         future_release_request=release_request,
         sent_copy=sent_copy,
         record_recipients=record_recipients,
+        suppressed=suppressed,
     )
 
-    async def unit(connection: BaseDBAsyncClient) -> SendResult:
-        queued = await enqueue(connection, submission, now)
+    async def unit(batch: Batch) -> SendResult:
+        queued = await enqueue(batch, submission, now)
         result = _result(message_id, recipients, queued)
         if key:
             await idempotency.remember_response(
-                connection,
+                batch.connection,
                 account_id=account.id,
                 key=key,
                 body_hash=body_hash,
@@ -324,21 +331,28 @@ def _files(
     return attachments
 
 
-async def _fromid_sender(from_address: Address, login: Address) -> tuple[str, Address]:
+async def _fromid_sender(from_address: Address, login: Login) -> tuple[str, Address]:
     """The catch-all separator for fromids and the MAIL FROM address before its fromid.
 
     The From address is used when its domain is ours and has a separator; otherwise
     (an allow-listed foreign From) the login address, so bounces still come back here.
     """
-    for address in (from_address, login):
-        domain = await Domain.get_or_none(name=address.domain)
-        if domain is not None and domain.catchall_separators:
-            separator = domain.catchall_separators[0]
+    login_domain = login.login_address.domain
+    if from_address.domain == login_domain.name:
+        domain: Domain | None = login_domain
+    else:
+        domain = await Domain.get_or_none(name=from_address.domain)
+    for address, separators in (
+        (from_address, domain.catchall_separators if domain is not None else []),
+        (login.address, login_domain.catchall_separators),
+    ):
+        if separators:
+            separator = separators[0]
             base = address.localpart.split(separator, 1)[0]
             return separator, Address(localpart=base, domain=address.domain)
     raise APIError(
         ErrorCode.SERVER,
-        f"fromid login needs a catch-all separator on domain {login.domain}",
+        f"fromid login needs a catch-all separator on domain {login_domain.name}",
     )
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from tortoise.backends.base.client import BaseDBAsyncClient
 
 from postroom.store.account import Account
 from postroom.store.db import Database
 from postroom.store.errors import StoreError
-from postroom.store.groupcommit import GroupCommitter
+from postroom.store.groupcommit import Batch, GroupCommitter
 
 
 class UnitFailedError(Exception):
@@ -21,13 +20,13 @@ async def test_a_failing_unit_leaves_nothing_and_others_commit(database: Databas
     committer = GroupCommitter(database)
     committer.start()
 
-    async def good(name: str, connection: BaseDBAsyncClient) -> int:
-        account = await Account.create(using_db=connection, name=name)
+    async def good(name: str, batch: Batch) -> int:
+        account = await Account.create(using_db=batch.connection, name=name)
         return account.id
 
-    async def bad(connection: BaseDBAsyncClient) -> None:
-        await Account.create(using_db=connection, name="partial-1")
-        await Account.create(using_db=connection, name="partial-2")
+    async def bad(batch: Batch) -> None:
+        await Account.create(using_db=batch.connection, name="partial-1")
+        await Account.create(using_db=batch.connection, name="partial-2")
         raise UnitFailedError
 
     try:
@@ -49,7 +48,7 @@ async def test_concurrent_units_are_batched(database: Database) -> None:
     try:
         ids = await asyncio.gather(
             *(
-                committer.run(lambda c, n=n: Account.create(using_db=c, name=f"u{n}"))
+                committer.run(lambda b, n=n: Account.create(using_db=b.connection, name=f"u{n}"))
                 for n in range(50)
             )
         )
@@ -65,4 +64,24 @@ async def test_run_after_stop_is_refused(database: Database) -> None:
     committer.start()
     await committer.stop()
     with pytest.raises(StoreError):
-        await committer.run(lambda c: Account.create(using_db=c, name="late"))
+        await committer.run(lambda b: Account.create(using_db=b.connection, name="late"))
+
+
+async def test_batch_values_are_loaded_once_per_transaction(database: Database) -> None:
+    committer = GroupCommitter(database)
+    committer.start()
+    loads: list[int] = []
+
+    async def load(connection: object) -> str:
+        loads.append(1)
+        return "value"
+
+    async def unit(batch: Batch) -> str:
+        return await batch.once("key", load)
+
+    try:
+        values = await asyncio.gather(*(committer.run(unit) for _ in range(20)))
+    finally:
+        await committer.stop()
+    assert values == ["value"] * 20
+    assert len(loads) == committer.commits < 20
