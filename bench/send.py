@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from loadgen import LoadResult, build_request, run_load  # noqa: E402
+from loadgen import LoadResult, build_request, run_load
 
 SEND_REQUEST = {
     "To": [{"Name": "Customer", "Address": "customer@example.com"}],
@@ -42,9 +42,16 @@ def free_port() -> int:
 
 async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "postroom.cli", "localserve",
-        "--dir", str(directory), "--http-port", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "postroom.cli",
+        "localserve",
+        "--dir",
+        str(directory),
+        "--http-port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     assert process.stdout is not None
     seen = b""
@@ -61,8 +68,10 @@ async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process,
 async def start_baseline(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(Path(__file__).parent / "baseline_app.py"),
-        str(directory / "baseline.db"), str(port),
+        sys.executable,
+        str(Path(__file__).parent / "baseline_app.py"),
+        str(directory / "baseline.db"),
+        str(port),
     )
     for _ in range(100):
         try:
@@ -109,7 +118,10 @@ async def measure(args: argparse.Namespace) -> None:
 
 
 def report(args: argparse.Namespace, send: LoadResult, base: LoadResult) -> None:
-    print(f"{args.connections} keep-alive clients, {args.seconds:.0f} s each, SQLite, synchronous=FULL")
+    print(
+        f"{args.connections} keep-alive clients, {args.seconds:.0f} s each,"
+        " SQLite with synchronous=FULL"
+    )
     print(f"postroom Send  {send.summary()}")
     print(f"baseline       {base.summary()}")
     print(f"ratio          {send.rate / base.rate:.2f}x the baseline's rate")
