@@ -7,35 +7,37 @@ localpart is lower-cased and cut at the domain's first catch-all separator, so
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from postroom.auth.errors import FromDomainDisabledError, FromNotAllowedError
 from postroom.mail import Address
-from postroom.store import sql
-from postroom.store.account import Account, Domain, LoginAddress
-from postroom.store.db import read_connection
+from postroom.store.account import Domain, LoginAddress
+from postroom.store.reader import Reader
+from postroom.store.records import AccountRecord, DomainRecord, LoginAddressRecord
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResolvedAddress:
-    domain: Domain
+    domain: DomainRecord
     localpart: str
     """Lower-cased, without the catch-all suffix."""
     suffix: str
     """What followed the first catch-all separator, or "" (a fromid, for incoming mail)."""
 
 
-def split_catchall(localpart: str, separators: list[str]) -> tuple[str, str]:
+def split_catchall(localpart: str, separators: Sequence[str]) -> tuple[str, str]:
     """Cut a lower-cased localpart at the first occurrence of any separator."""
     lowered = localpart.lower()
-    cut = min(
-        (index for sep in separators if sep and (index := lowered.find(sep)) >= 0),
-        default=-1,
-    )
+    cut, width = -1, 0
+    for separator in separators:
+        if separator:
+            index = lowered.find(separator)
+            if index >= 0 and (cut < 0 or index < cut):
+                cut, width = index, len(separator)
     if cut < 0:
         return lowered, ""
-    separator = next(sep for sep in separators if sep and lowered.startswith(sep, cut))
-    return lowered[:cut], lowered[cut + len(separator) :]
+    return lowered[:cut], lowered[cut + width :]
 
 
 async def resolve_domain_address(address: Address) -> ResolvedAddress | None:
@@ -43,69 +45,58 @@ async def resolve_domain_address(address: Address) -> ResolvedAddress | None:
     domain = await Domain.get_or_none(name=address.domain)
     if domain is None:
         return None
-    localpart, suffix = split_catchall(address.localpart, domain.catchall_separators)
-    return ResolvedAddress(domain=domain, localpart=localpart, suffix=suffix)
+    record = DomainRecord(
+        id=domain.id,
+        name=domain.name,
+        catchall_separators=tuple(domain.catchall_separators),
+        disabled=domain.disabled,
+    )
+    localpart, suffix = split_catchall(address.localpart, record.catchall_separators)
+    return ResolvedAddress(domain=record, localpart=localpart, suffix=suffix)
 
 
 # One query for a login: the login address with its domain and account. The localpart
 # is not known before the domain's separators are, so the candidates are the whole
 # lower-cased localpart and its prefixes before each non-alphanumeric character.
-_LOGIN_QUERY = """
-SELECT la.id AS login_address_id, la.localpart AS login_localpart, la.fromid_login,
-       la.created AS login_created,
-       d.id AS d_id, d.name AS d_name, d.catchall_separators AS d_catchall_separators,
-       d.disabled AS d_disabled, d.created AS d_created,
-       a.*
-FROM login_address la
-JOIN domain d ON d.id = la.domain_id
-JOIN account a ON a.id = la.account_id
-WHERE d.name = ? AND la.localpart IN ({candidates})
-"""
+_LOGIN_QUERY = (
+    "SELECT la.id AS la_id, la.localpart AS la_localpart, la.fromid_login AS la_fromid_login,"
+    " d.id AS d_id, d.name AS d_name, d.catchall_separators AS d_catchall_separators,"
+    " d.disabled AS d_disabled, "
+    + ", ".join(f"a.{column} AS a_{column}" for column in AccountRecord.COLUMNS)
+    + " FROM login_address la"
+    " JOIN domain d ON d.id = la.domain_id"
+    " JOIN account a ON a.id = la.account_id"
+    " WHERE d.name = ? AND la.localpart IN ({candidates})"
+)
 
 
-async def find_login_address(address: Address) -> LoginAddress | None:
-    """The login address row (with its account and domain loaded) that `address` names."""
+async def find_login_address(address: Address, reader: Reader) -> LoginAddressRecord | None:
+    """The login address (with its account and domain) that `address` names, or None."""
     lowered = address.localpart.lower()
     candidates = [lowered] + [
         lowered[:index] for index, char in enumerate(lowered) if index and not char.isalnum()
     ]
     candidates = list(dict.fromkeys(candidates))[:16]
     query = _LOGIN_QUERY.format(candidates=", ".join("?" for _ in candidates))
-    connection = read_connection()
-    rows = await sql.fetch(connection, query, [address.domain, *candidates])
+    rows = await reader.fetch(query, [address.domain, *candidates])
     if not rows:
         return None
-    first = rows[0]
-    domain = Domain._init_from_db(
-        id=first["d_id"],
-        name=first["d_name"],
-        catchall_separators=first["d_catchall_separators"],
-        disabled=first["d_disabled"],
-        created=first["d_created"],
-    )
+    domain = DomainRecord.from_row(rows[0], "d_")
     localpart, _ = split_catchall(address.localpart, domain.catchall_separators)
     for row in rows:
-        if row["login_localpart"] == localpart:
-            account_columns = {k: v for k, v in row.items() if k in _ACCOUNT_COLUMNS}
-            login = LoginAddress._init_from_db(
-                id=row["login_address_id"],
-                localpart=row["login_localpart"],
-                fromid_login=row["fromid_login"],
-                account_id=row["id"],
-                domain_id=domain.id,
-                created=row["login_created"],
+        if row["la_localpart"] == localpart:
+            return LoginAddressRecord(
+                id=int(row["la_id"]),
+                localpart=localpart,
+                fromid_login=bool(row["la_fromid_login"]),
+                account=AccountRecord.from_row(row, "a_"),
+                domain=domain,
             )
-            login.account = Account._init_from_db(**account_columns)
-            login.domain = domain
-            return login
     return None
 
 
-_ACCOUNT_COLUMNS = frozenset(Account._meta.fields_db_projection.values())
-
-
 async def check_from_address(
-    account: Account, address: Address, login: LoginAddress | None = None
+    account: AccountRecord, address: Address, login: LoginAddressRecord | None = None
 ) -> None:
     """Raise unless `account` may send with `address` in From and MAIL FROM.
 
@@ -134,7 +125,7 @@ async def check_from_address(
     raise FromNotAllowedError(str(address))
 
 
-def _allow_listed(allowlist: list[str], address: Address) -> bool:
+def _allow_listed(allowlist: Sequence[str], address: Address) -> bool:
     text = f"{address.localpart}@{address.domain}".lower()
     for entry in allowlist:
         entry = entry.strip().lower()

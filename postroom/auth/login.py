@@ -20,18 +20,19 @@ from postroom.auth.errors import AuthError, LoginDisabledError, RateLimitedError
 from postroom.auth.passwords import verify_password
 from postroom.auth.ratelimit import FailedLoginLimiter
 from postroom.mail import Address, AddressError, parse_address
-from postroom.store.account import Account, LoginAddress
+from postroom.store.reader import Reader
+from postroom.store.records import AccountRecord, LoginAddressRecord
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Login:
     """A verified login."""
 
-    account: Account
+    account: AccountRecord
     username: str
     """The login exactly as typed: Send's default From address."""
     address: Address
-    login_address: LoginAddress
+    login_address: LoginAddressRecord
     """The account's address row that the login named, with its domain loaded."""
     fromid_mode: bool
     """The login is one of the account's fromid login addresses, named exactly."""
@@ -40,8 +41,11 @@ class Login:
 class LoginVerifier:
     """Checks address/password logins, with rate limiting and a credential cache."""
 
-    def __init__(self, limiter: FailedLoginLimiter, *, cache_size: int = 10_000) -> None:
+    def __init__(
+        self, limiter: FailedLoginLimiter, reader: Reader, *, cache_size: int = 10_000
+    ) -> None:
         self._limiter = limiter
+        self._reader = reader
         self._cache_size = cache_size
         self._cache: OrderedDict[bytes, tuple[int, str]] = OrderedDict()
         self._cache_key = secrets.token_bytes(32)
@@ -55,7 +59,7 @@ class LoginVerifier:
             address = parse_address(username)
         except AddressError:
             address = None
-        row = await find_login_address(address) if address is not None else None
+        row = await find_login_address(address, self._reader) if address is not None else None
         if address is None or row is None:
             self._limiter.failed(client_ip)
             raise AuthError("unknown login or wrong password")

@@ -11,19 +11,21 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from postroom.queue.errors import MessageLimitError, RecipientLimitError
-from postroom.store.account import Account
 from postroom.store.outgoing import RecipientRecord
+from postroom.store.records import AccountRecord
 
 WINDOW = timedelta(hours=24)
 
 
-def has_limits(account: Account) -> bool:
+def has_limits(account: AccountRecord) -> bool:
     return (
         account.max_outgoing_messages_per_day > 0 or account.max_first_time_recipients_per_day > 0
     )
 
 
-async def check_send_limits(account: Account, recipients: Sequence[str], now: datetime) -> None:
+async def check_send_limits(
+    account: AccountRecord, recipients: Sequence[str], now: datetime
+) -> None:
     """Raise if sending to `recipients` (lower-cased addresses) would exceed a limit."""
     start = now - WINDOW
     in_window = RecipientRecord.filter(account_id=account.id, created__gte=start)

@@ -20,10 +20,10 @@ from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
 from postroom.queue.holdrules import any_rule_matches
 from postroom.queue.retire import retire_message
 from postroom.store import sql
-from postroom.store.account import Account
 from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import StoredMessage
 from postroom.store.outgoing import HoldRule, QueueMessage, RecipientRecord
+from postroom.store.records import AccountRecord
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +45,7 @@ class SentCopy:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Submission:
-    account: Account
+    account: AccountRecord
     sender: Address
     """The MAIL FROM address, before a fromid is added."""
     fromid_separator: str
@@ -183,7 +183,7 @@ async def _retire_suppressed(
     connection: BaseDBAsyncClient,
     row: QueueMessage,
     address: Address,
-    account: Account,
+    account: AccountRecord,
     now: datetime,
 ) -> None:
     # Caught at submission (mox only notices at the first delivery attempt): the row

@@ -15,17 +15,16 @@ from tortoise.exceptions import IntegrityError
 from postroom.mail import Address, base_address
 from postroom.queue.errors import SuppressionAbsentError, SuppressionExistsError
 from postroom.store import sql
-from postroom.store.db import read_connection
 from postroom.store.outgoing import Suppression
+from postroom.store.reader import Reader
 
 
-async def base_addresses(addresses: Sequence[Address]) -> list[str]:
+async def base_addresses(addresses: Sequence[Address], reader: Reader) -> list[str]:
     """Suppression keys of `addresses`, with our own domains' catch-all separators applied."""
     names = list({a.domain for a in addresses})
     separators: dict[str, list[str]] = {}
     if names:
-        rows = await sql.fetch(
-            read_connection(),
+        rows = await reader.fetch(
             f"SELECT name, catchall_separators FROM domain WHERE name IN ({_marks(names)})",
             names,
         )
@@ -75,13 +74,14 @@ async def is_suppressed(account_id: int, base_address: str) -> bool:
     return await Suppression.exists(account_id=account_id, base_address=base_address)
 
 
-async def suppressed_among(account_id: int, base_addresses: Sequence[str]) -> frozenset[str]:
+async def suppressed_among(
+    account_id: int, base_addresses: Sequence[str], reader: Reader
+) -> frozenset[str]:
     """Which of `base_addresses` are on the account's list."""
     unique = list(set(base_addresses))
     if not unique:
         return frozenset()
-    rows = await sql.fetch(
-        read_connection(),
+    rows = await reader.fetch(
         "SELECT base_address FROM suppression"
         f" WHERE account_id = ? AND base_address IN ({_marks(unique)})",
         [account_id, *unique],

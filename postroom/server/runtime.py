@@ -76,7 +76,8 @@ class Runtime:
             config=config,
             clock=self.clock,
             committer=committer,
-            verifier=LoginVerifier(FailedLoginLimiter(self.clock)),
+            verifier=LoginVerifier(FailedLoginLimiter(self.clock), self.database.reader),
+            reader=self.database.reader,
             user_agent=f"postroom/{__version__}",
         )
         sock = bind_tcp(config.http.listen, config.http.port)

@@ -15,11 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.connection import get_connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
 from postroom.store.errors import StoreError
+from postroom.store.reader import PoolReader, Reader, SQLiteReader
 
 APP_LABEL = "postroom"
 MODEL_MODULES = (
@@ -51,18 +51,9 @@ def dialect_of(url: str) -> Dialect:
     raise StoreError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgres://")
 
 
-READ_CONNECTION = "read"
-"""On SQLite, a second connection for reads: Tortoise serializes all statements of one
-SQLite connection behind a lock, so without it every read would wait for the
-group-commit writer's transaction. WAL lets it read while the writer writes."""
-
-
 def tortoise_config(url: str) -> dict[str, Any]:
-    connections = {"default": _connection_url(url)}
-    if dialect_of(url) is Dialect.SQLITE and ":memory:" not in url:
-        connections[READ_CONNECTION] = _connection_url(url)
     return {
-        "connections": connections,
+        "connections": {"default": _connection_url(url)},
         "apps": {
             APP_LABEL: {
                 "models": list(MODEL_MODULES),
@@ -111,16 +102,11 @@ class Database:
     dialect: Dialect
     context: TortoiseContext
 
+    reader: Reader
+    """For hot-path reads that need not see the writer's open transaction."""
+
     def connection(self) -> BaseDBAsyncClient:
         return self.context.db()
-
-
-def read_connection() -> BaseDBAsyncClient:
-    """A connection for reads that need not see the writer's uncommitted transaction."""
-    connections = get_connections()
-    if READ_CONNECTION in connections.db_config:
-        return connections.get(READ_CONNECTION)
-    return connections.get("default")
 
 
 @asynccontextmanager
@@ -134,4 +120,13 @@ async def open_database(url: str) -> AsyncIterator[Database]:
     await migrate_database(url)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url), _enable_global_fallback=True)
-        yield Database(url=url, dialect=dialect, context=context)
+        if dialect is Dialect.SQLITE:
+            reader = await SQLiteReader.open(urlsplit(url).path)
+            try:
+                yield Database(url=url, dialect=dialect, context=context, reader=reader)
+            finally:
+                await reader.close()
+        else:
+            yield Database(
+                url=url, dialect=dialect, context=context, reader=PoolReader(context.db())
+            )

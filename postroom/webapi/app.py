@@ -91,12 +91,12 @@ async def _call(services: WebapiServices, request: Request) -> Response:
         )
     if request.method != "POST":
         return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed, use GET or POST", 405)
-    request_id = secrets.token_hex(8)
     try:
         return await _authenticated_call(services, request, method.name)
     except APIError as exc:
         return error_response(exc)
     except Exception:
+        request_id = secrets.token_hex(8)
         log.exception("webapi %s failed, request id %s", name, request_id)
         return error(ErrorCode.SERVER, f"unhandled error (request id {request_id})")
 

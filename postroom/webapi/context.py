@@ -8,6 +8,7 @@ from postroom.auth import Login, LoginVerifier
 from postroom.clock import Clock
 from postroom.config import Config
 from postroom.store.groupcommit import GroupCommitter
+from postroom.store.reader import Reader
 from postroom.webapi.transport import UploadedFile
 
 
@@ -19,6 +20,8 @@ class WebapiServices:
     clock: Clock
     committer: GroupCommitter
     verifier: LoginVerifier
+    reader: Reader
+    """For the reads of every call (domains, suppressions)."""
     user_agent: str
     """Written as `User-Agent` into composed messages, e.g. `postroom/0.1.0`."""
 

@@ -127,8 +127,8 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     if call.login.fromid_mode:
         fromid_separator, sender = await _fromid_sender(from_.address, call.login)
     rcpt_addresses = [r.name_addr.address for r in recipients]
-    bases = await base_addresses(rcpt_addresses)
-    suppressed = await suppressed_among(account.id, bases)
+    bases = await base_addresses(rcpt_addresses, services.reader)
+    suppressed = await suppressed_among(account.id, bases, services.reader)
     prefixes = _received_headers(call, rcpt_addresses, now)
     sent_copy = await _sent_copy(call, bcc, smtputf8) if request.SaveSent else None
     submission = Submission(
@@ -339,11 +339,12 @@ async def _fromid_sender(from_address: Address, login: Login) -> tuple[str, Addr
     """
     login_domain = login.login_address.domain
     if from_address.domain == login_domain.name:
-        domain: Domain | None = login_domain
+        from_separators: Sequence[str] = login_domain.catchall_separators
     else:
         domain = await Domain.get_or_none(name=from_address.domain)
+        from_separators = domain.catchall_separators if domain is not None else []
     for address, separators in (
-        (from_address, domain.catchall_separators if domain is not None else []),
+        (from_address, from_separators),
         (login.address, login_domain.catchall_separators),
     ):
         if separators:

@@ -28,9 +28,9 @@ def _parse(text: str) -> Address:
         raise APIError(ErrorCode.BAD_ADDRESS, str(exc)) from exc
 
 
-async def _base(text: str) -> tuple[Address, str]:
+async def _base(call: Call, text: str) -> tuple[Address, str]:
     address = _parse(text)
-    return address, (await queue_suppression.base_addresses([address]))[0]
+    return address, (await queue_suppression.base_addresses([address], call.services.reader))[0]
 
 
 def _to_wire(row: SuppressionRow, account_name: str) -> Suppression:
@@ -54,7 +54,7 @@ async def suppression_list(call: Call, request: SuppressionListRequest) -> Suppr
 
 async def suppression_add(call: Call, request: SuppressionAddRequest) -> SuppressionAddResult:
     """Add an address to the account's suppression list. Adding a listed address is an error."""
-    address, base = await _base(request.EmailAddress)
+    address, base = await _base(call, request.EmailAddress)
     try:
         await queue_suppression.add_suppression(
             account_id=call.login.account.id,
@@ -75,7 +75,7 @@ async def suppression_remove(
     call: Call, request: SuppressionRemoveRequest
 ) -> SuppressionRemoveResult:
     """Remove the entry for the address's base address. Removing an absent one is an error."""
-    _, base = await _base(request.EmailAddress)
+    _, base = await _base(call, request.EmailAddress)
     try:
         await queue_suppression.remove_suppression(call.login.account.id, base)
     except SuppressionAbsentError as exc:
@@ -87,6 +87,6 @@ async def suppression_present(
     call: Call, request: SuppressionPresentRequest
 ) -> SuppressionPresentResult:
     """Whether the account suppresses the address's base address."""
-    _, base = await _base(request.EmailAddress)
+    _, base = await _base(call, request.EmailAddress)
     present = await queue_suppression.is_suppressed(call.login.account.id, base)
     return SuppressionPresentResult(Present=present)
