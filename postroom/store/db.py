@@ -29,6 +29,7 @@ MODEL_MODULES = (
     "postroom.store.webhook",
     "postroom.store.mailbox",
     "postroom.store.idempotency",
+    "postroom.store.ids",
 )
 MIGRATIONS_MODULE = "postroom.store.migrations"
 

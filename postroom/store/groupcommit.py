@@ -15,25 +15,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from postroom.store import sql
 from postroom.store.db import Database
 from postroom.store.errors import StoreError
+from postroom.store.ids import ID_SPACES, IdAllocator
 
 T = TypeVar("T")
 
 
 class Batch:
-    """What a unit of work gets: the transaction's connection, and values loaded once
-    per transaction for all its units (such as the hold rules every Send consults)."""
+    """What a unit of work gets: the transaction's connection, values loaded once per
+    transaction for all its units (such as the hold rules every Send consults), IDs
+    from reserved blocks, and inserts that are sent as one statement per table when
+    the transaction ends (a database round trip costs more than the row)."""
 
-    def __init__(self, connection: BaseDBAsyncClient) -> None:
+    def __init__(self, connection: BaseDBAsyncClient, allocators: dict[str, IdAllocator]) -> None:
         self.connection = connection
+        self._allocators = allocators
         self._loaded: dict[str, Any] = {}
+        self._inserts: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
 
     async def once(self, key: str, load: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
         """`load(connection)`, run at most once per transaction for each `key`."""
@@ -41,6 +47,27 @@ class Batch:
             self._loaded[key] = await load(self.connection)
         value: T = self._loaded[key]
         return value
+
+    async def new_ids(self, space: str, count: int) -> list[int]:
+        """`count` fresh IDs of an ID space (see `store.ids`)."""
+        return await self._allocators[space].take(self.connection, count)
+
+    def insert(self, table: str, columns: Sequence[str], values: Sequence[Any]) -> None:
+        """Insert a row when the transaction ends. Values must be encoded for the
+        database (`store.sql`). Tables are written in the order first seen, so add a
+        parent row before the rows that refer to it."""
+        self._inserts.setdefault((table, tuple(columns)), []).append(values)
+
+    async def flush(self) -> None:
+        for (table, columns), rows in self._inserts.items():
+            statement = (
+                f"INSERT INTO {table} ({', '.join(columns)})"
+                f" VALUES ({', '.join('?' for _ in columns)})"
+            )
+            await self.connection.execute_many(
+                sql.render(statement, sql.dialect(self.connection)), [list(r) for r in rows]
+            )
+        self._inserts.clear()
 
 
 Work = Callable[[Batch], Awaitable[Any]]
@@ -64,8 +91,11 @@ class GroupCommitter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._allocators = {space: IdAllocator(space) for space in ID_SPACES}
         self.commits = 0
         """Transactions committed so far (each serves one or more units)."""
+        self.units = 0
+        """Units committed so far; units / commits is the average batch size."""
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="group-commit")
@@ -116,9 +146,10 @@ class GroupCommitter:
     async def _transaction(self, batch: list[_Unit]) -> list[tuple[bool, Any]] | None:
         """Run `batch` in one transaction. None if it was rolled back for a unit's error."""
         outcomes: list[tuple[bool, Any]] = []
+        checkpoints = {space: a.checkpoint() for space, a in self._allocators.items()}
         try:
             async with self._database.connection()._in_transaction() as connection:
-                scope = Batch(connection)
+                scope = Batch(connection, self._allocators)
                 for unit in batch:
                     try:
                         outcomes.append((True, await unit.work(scope)))
@@ -127,13 +158,27 @@ class GroupCommitter:
                     except Exception as exc:
                         outcomes.append((False, exc))
                         raise _UnitFailedError from exc
+                try:
+                    await scope.flush()
+                except Exception as exc:
+                    # A deferred insert failed (a unique key, say): which unit's row it
+                    # was is unknown, so the caller runs the units one by one.
+                    outcomes = [(False, exc)] * len(batch)
+                    raise _UnitFailedError from exc
         except _UnitFailedError:
+            self._restore(checkpoints)
             return outcomes if len(batch) == 1 else None
         except Exception as exc:
+            self._restore(checkpoints)
             log.exception("group commit of %d units failed", len(batch))
             return [(False, StoreError(f"transaction: {exc}"))] * len(batch)
         self.commits += 1
+        self.units += len(batch)
         return outcomes
+
+    def _restore(self, checkpoints: dict[str, tuple[int, int]]) -> None:
+        for space, checkpoint in checkpoints.items():
+            self._allocators[space].restore(checkpoint)
 
     @staticmethod
     def _answer(batch: list[_Unit], outcomes: list[tuple[bool, Any]]) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-
+from postroom.store import sql
+from postroom.store.groupcommit import Batch
 from postroom.store.idempotency import IdempotencyRecord
 from postroom.webapi.errors import APIError, ErrorCode
 
@@ -46,7 +46,7 @@ async def previous_response(account_id: int, key: str, body_hash: str, now: date
 
 
 async def remember_response(
-    connection: BaseDBAsyncClient,
+    batch: Batch,
     *,
     account_id: int,
     key: str,
@@ -56,16 +56,14 @@ async def remember_response(
 ) -> None:
     # An expired record for the same key is replaced; the unique (account, key) index
     # makes a concurrent duplicate fail, and the caller then replays the winner.
+    connection = batch.connection
     await (
         IdempotencyRecord.filter(account_id=account_id, key=key, created__lt=now - KEEP_FOR)
         .using_db(connection)
         .delete()
     )
-    await IdempotencyRecord.create(
-        using_db=connection,
-        account_id=account_id,
-        key=key,
-        request_hash=body_hash,
-        response=response,
-        created=now,
+    batch.insert(
+        "idempotency_record",
+        ("account_id", "key", "request_hash", "response", "created"),
+        (account_id, key, body_hash, response, sql.encode_datetime(connection, now)),
     )

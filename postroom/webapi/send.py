@@ -159,7 +159,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         result = _result(message_id, recipients, queued)
         if key:
             await idempotency.remember_response(
-                batch.connection,
+                batch,
                 account_id=account.id,
                 key=key,
                 body_hash=body_hash,
