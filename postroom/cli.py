@@ -37,7 +37,7 @@ def _localserve(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from postroom.server import configure_logging, run_until_signalled
+    from postroom.server import configure_logging, run_until_signalled, serve
 
     config = load_config(Path(args.config))
     configure_logging(config)
@@ -45,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     def announce(addresses: RuntimeAddresses) -> None:
         print(f"postroom: serving {addresses.http_url}/webapi/v0/", flush=True)
 
-    asyncio.run(run_until_signalled(config, announce=announce))
+    serve(run_until_signalled(config, announce=announce))
     return 0
 
 

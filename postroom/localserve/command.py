@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import TextIO
 
@@ -14,7 +13,7 @@ from postroom.localserve.bootstrap import (
     prepare_directory,
     seed_database,
 )
-from postroom.server import RuntimeAddresses, configure_logging, run_until_signalled
+from postroom.server import RuntimeAddresses, configure_logging, run_until_signalled, serve
 
 
 def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
@@ -25,7 +24,7 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
         out.write(banner(config, addresses))
         out.flush()
 
-    asyncio.run(run_until_signalled(config, prepare=seed_database, announce=announce))
+    serve(run_until_signalled(config, prepare=seed_database, announce=announce))
     out.write("postroom: stopped\n")
     out.flush()
     return 0

@@ -32,6 +32,34 @@ async def base_addresses(addresses: Sequence[Address], reader: Reader) -> list[s
     return [base_address(a, separators.get(a.domain, [])) for a in addresses]
 
 
+async def check_recipients(
+    account_id: int, addresses: Sequence[Address], reader: Reader
+) -> tuple[list[str], frozenset[str]]:
+    """The base addresses of `addresses` and which of them the account suppresses.
+
+    One query in the common case: the bases are first computed as for foreign domains
+    (`+` only) and looked up together with the domains; only if a recipient's domain is
+    ours with other separators does its base change and need a second lookup.
+    """
+    guesses = [base_address(a, []) for a in addresses]
+    names = list({a.domain for a in addresses})
+    unique = list(set(guesses))
+    rows = await reader.fetch(
+        "SELECT 'domain' AS kind, name AS value, CAST(catchall_separators AS TEXT) AS extra"
+        f" FROM domain WHERE name IN ({_marks(names)})"
+        " UNION ALL SELECT 'suppressed' AS kind, base_address AS value, '' AS extra"
+        f" FROM suppression WHERE account_id = ? AND base_address IN ({_marks(unique)})",
+        [*names, account_id, *unique],
+    )
+    separators = {r["value"]: sql.decode_json(r["extra"]) for r in rows if r["kind"] == "domain"}
+    suppressed = {r["value"] for r in rows if r["kind"] == "suppressed"}
+    bases = [base_address(a, separators.get(a.domain, [])) for a in addresses]
+    changed = [b for b, guess in zip(bases, guesses, strict=True) if b != guess]
+    if changed:
+        suppressed |= await suppressed_among(account_id, changed, reader)
+    return bases, frozenset(b for b in bases if b in suppressed)
+
+
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 

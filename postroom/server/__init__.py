@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from postroom.server.run import configure_logging, run_until_signalled
+from postroom.server.run import configure_logging, run_until_signalled, serve
 from postroom.server.runtime import Runtime, RuntimeAddresses
 
-__all__ = ["Runtime", "RuntimeAddresses", "configure_logging", "run_until_signalled"]
+__all__ = ["Runtime", "RuntimeAddresses", "configure_logging", "run_until_signalled", "serve"]

@@ -5,12 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import uvloop
 
 from postroom.config import Config
 from postroom.server.runtime import Runtime, RuntimeAddresses
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def serve(main: Coroutine[Any, Any, T]) -> T:
+    """Run a server coroutine to completion on uvloop (libuv's event loop, which uvicorn
+    already depends on): it roughly halves the per-request cost of the asyncio loop."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def configure_logging(config: Config) -> None:

@@ -49,7 +49,7 @@ from postroom.queue.submit import (
     Submission,
     enqueue,
 )
-from postroom.queue.suppression import base_addresses, suppressed_among
+from postroom.queue.suppression import check_recipients
 from postroom.store.account import Domain
 from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import Mailbox
@@ -127,8 +127,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     if call.login.fromid_mode:
         fromid_separator, sender = await _fromid_sender(from_.address, call.login)
     rcpt_addresses = [r.name_addr.address for r in recipients]
-    bases = await base_addresses(rcpt_addresses, services.reader)
-    suppressed = await suppressed_among(account.id, bases, services.reader)
+    bases, suppressed = await check_recipients(account.id, rcpt_addresses, services.reader)
     prefixes = _received_headers(call, rcpt_addresses, now)
     sent_copy = await _sent_copy(call, bcc, smtputf8) if request.SaveSent else None
     submission = Submission(

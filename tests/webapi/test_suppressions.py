@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage
+from postroom.store.provision import create_domain
 from tests.conftest import RunningServer
 from tests.webapi.helpers import add_account, call, call_error
 
@@ -79,3 +80,26 @@ async def test_send_to_a_suppressed_recipient_retires_it_at_once(server: Running
     assert event.details["Error"] == (
         "not delivering to recipient address Gone+tag@example.com: address is on suppression list"
     )
+
+
+async def test_our_domains_separators_apply_to_recipients(server: RunningServer) -> None:
+    # example.org is ours with "-" as catch-all separator: john-x@ and john+y@ are john@.
+    await create_domain("example.org", ["-"])
+    async with server.client() as client:
+        await call(client, "SuppressionAdd", {"EmailAddress": "john@example.org"})
+        result = await call(
+            client,
+            "Send",
+            {
+                "To": [
+                    {"Address": "john-x@example.org"},
+                    {"Address": "john+y@example.org"},
+                    {"Address": "jane-x@example.org"},
+                ],
+                "Text": "x",
+            },
+        )
+    queued = {r.recipient_address for r in await QueueMessage.all()}
+    assert queued == {"jane-x@example.org"}
+    events = await DeliveryEvent.all().order_by("queue_msg_id")
+    assert [e.queue_msg_id for e in events] == [s["QueueMsgID"] for s in result["Submissions"][:2]]
