@@ -173,15 +173,16 @@ def _build(
             continue
         where: str | None = None
         raw: Any = dataclasses.MISSING
+        from_text = False
         if f.name in data:
             where, raw = source, data[f.name]
         if env_name(key_path) in env:
-            where, raw = env_name(key_path), env[env_name(key_path)]
+            where, raw, from_text = env_name(key_path), env[env_name(key_path)], True
         if key_path in overrides:
-            where, raw = "command line", overrides[key_path]
+            where, raw, from_text = "command line", overrides[key_path], False
         if raw is dataclasses.MISSING:
             continue
-        value = _convert(hint, raw, f"{key_path} ({where})")
+        value = _convert(hint, raw, f"{key_path} ({where})", from_text=from_text)
         check: Validator | None = f.metadata.get("check")
         problem = check(value) if check else None
         if problem:
@@ -190,8 +191,9 @@ def _build(
     return cls(**values)
 
 
-def _convert(hint: Any, raw: Any, where: str) -> Any:
-    from_env = isinstance(raw, str)
+def _convert(hint: Any, raw: Any, where: str, *, from_text: bool) -> Any:
+    # Environment variables are text and are parsed; TOML values must have the type.
+    from_env = from_text and isinstance(raw, str)
     if hint is bool:
         if isinstance(raw, bool):
             return raw

@@ -12,6 +12,7 @@ from email.message import Message
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Message as ASGIMessage
@@ -139,6 +140,9 @@ async def _read_multipart(request: Request, body: bytes) -> CallBody:
         )
     except MultiPartException as exc:
         raise APIError(ErrorCode.PROTOCOL, f"parsing form: {exc.message}") from exc
+    except HTTPException as exc:
+        # Starlette reports some parser failures as HTTP 400 exceptions of its own.
+        raise APIError(ErrorCode.PROTOCOL, f"parsing form: {exc.detail}") from exc
     try:
         request_json = ""
         files: list[UploadedFile] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 
 import httpx
 import pytest
@@ -199,3 +201,72 @@ async def test_form_multipart_and_json_bodies_are_equivalent(server: RunningServ
         assert response.status_code == 200, response.text
         assert set(response.json()) == {"MessageID", "Submissions"}
     assert await QueueMessage.all().count() == 3
+
+
+def _random_json(rng: random.Random, depth: int = 0) -> object:
+    kind = rng.randrange(8 if depth < 3 else 5)
+    if kind == 0:
+        return None
+    if kind == 1:
+        return rng.choice([True, False])
+    if kind == 2:
+        return rng.choice([0, -1, 2**63, 3.5, 10**30])
+    if kind in (3, 4):
+        return rng.choice(
+            ["", "a@example.com", "x" * 300, "é\u0000\r\n", "<id@x>", "2024-01-02T03:04:05Z",
+             "=?utf-8?q?x?=", "bm90IGJhc2U2NA=="]
+        )  # fmt: skip
+    if kind == 5:
+        return [_random_json(rng, depth + 1) for _ in range(rng.randrange(3))]
+    keys = ["To", "CC", "BCC", "From", "ReplyTo", "Address", "Name", "Text", "HTML",
+            "Subject", "Headers", "Extra", "MessageID", "References", "Date",
+            "FutureRelease", "RequireTLS", "SaveSent", "AttachedFiles", "InlineFiles",
+            "Data", "ContentType", "ContentID", "unknown"]  # fmt: skip
+    return {rng.choice(keys): _random_json(rng, depth + 1) for _ in range(rng.randrange(5))}
+
+
+async def test_random_requests_never_cause_a_server_error(server: RunningServer) -> None:
+    rng = random.Random(20261123)
+    async with server.client() as client:
+        for _ in range(300):
+            request = _random_json(rng)
+            if rng.random() < 0.5 and isinstance(request, dict):
+                request.setdefault("To", [{"Address": "a@example.com"}])
+                request.setdefault("Text", "x")
+            response = await client.post(SEND, data={"request": json.dumps(request)})
+            assert response.status_code in (200, 400), response.text
+            if response.status_code == 400:
+                assert response.json()["Code"] != "server", (request, response.text)
+
+
+async def test_random_bodies_never_cause_a_server_error(server: RunningServer) -> None:
+    rng = random.Random(7)
+    content_types = [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=b",
+        "text/plain",
+        "",
+    ]
+    async with server.client() as client:
+        for _ in range(150):
+            body = rng.randbytes(rng.randrange(200))
+            content_type = rng.choice(content_types)
+            headers = {"Content-Type": content_type} if content_type else {}
+            response = await client.post(SEND, content=body, headers=headers)
+            assert response.status_code == 400, response.text
+            assert response.json()["Code"] == "protocol"
+
+
+async def test_concurrent_sends_share_commits(server: RunningServer) -> None:
+    committer = server.webapi.committer
+    before = committer.commits
+    async with server.client() as client:
+        responses = await asyncio.gather(
+            *(client.post(SEND, data={"request": REQUEST}) for _ in range(40))
+        )
+    assert {r.status_code for r in responses} == {200}
+    ids = [r.json()["Submissions"][0]["QueueMsgID"] for r in responses]
+    assert len(set(ids)) == 40
+    assert await QueueMessage.filter(id__in=ids).count() == 40
+    assert committer.commits - before < 40
