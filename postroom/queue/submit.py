@@ -21,6 +21,7 @@ from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
 from postroom.queue.holdrules import any_rule_matches
 from postroom.store import sql
 from postroom.store.groupcommit import Batch
+from postroom.store.mailstore import NewMessage, store_message
 from postroom.store.outgoing import HoldRule
 from postroom.store.records import AccountRecord
 
@@ -174,18 +175,20 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
             )
     if submission.sent_copy is not None:
         copy = submission.sent_copy
-        batch.insert(
-            "stored_message",
-            (
-                "account_id", "mailbox_id", "blob_id", "prefix", "size", "received", "flags",
-                "mail_from", "rcpt_to", "remote_ip", "message_id", "subject", "dsn",
+        await store_message(
+            batch,
+            NewMessage(
+                account_id=account.id,
+                mailbox_id=copy.mailbox_id,
+                data=submission.message,
+                prefix=copy.prefix,
+                flags=copy.flags,
+                received=now,
+                message_id=submission.message_id,
+                subject=submission.subject,
+                blob_id=blob_id,
             ),
-            (
-                account.id, copy.mailbox_id, blob_id, copy.prefix,
-                len(copy.prefix) + len(submission.message), when, sql.encode_json(list(copy.flags)),
-                "", "", "", submission.message_id, submission.subject, False,
-            ),
-        )  # fmt: skip
+        )
     return queued
 
 

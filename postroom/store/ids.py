@@ -25,6 +25,7 @@ from postroom.store import sql
 ID_SPACES: dict[str, tuple[str, ...]] = {
     "queue_message": ("queue_message", "retired_message"),
     "message_blob": ("message_blob",),
+    "stored_message": ("stored_message",),
 }
 """ID space name → the tables whose IDs come from it (queue and retired rows share one)."""
 
