@@ -5,7 +5,9 @@ PostroomError
     ├── SuppressionExistsError   the base address is already on the list
     ├── SuppressionAbsentError   the base address is not on the list
     ├── MessageLimitError        the account's daily message limit is reached
-    └── RecipientLimitError      the account's daily first-time recipient limit is reached
+    ├── RecipientLimitError      the account's daily first-time recipient limit is reached
+    ├── FromIDSeparatorError     fromid mode, but no domain with a catch-all separator
+    └── ExtraError               a submission's Extra is too large or holds NUL
 """
 
 from __future__ import annotations
@@ -39,3 +41,16 @@ class RecipientLimitError(QueueError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"max number of new/first-time recipients ({limit}) over past 24h reached")
         self.limit = limit
+
+
+class FromIDSeparatorError(QueueError):
+    """A fromid login sends, but neither the From nor the login domain has a catch-all
+    separator to put the fromid after (a configuration mistake, not the sender's)."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"fromid login needs a catch-all separator on domain {domain}")
+        self.domain = domain
+
+
+class ExtraError(QueueError):
+    """A submission's Extra cannot be stored; the message says why."""

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
-
-from tortoise.backends.base.client import BaseDBAsyncClient
-
-from postroom.store.outgoing import DeliveryEvent
 
 
 class QueueEvent(enum.StrEnum):
@@ -44,22 +39,3 @@ class EventDetails:
             "SMTPEnhancedCode": self.smtp_enhanced_code,
             "Error": self.error,
         }
-
-
-async def record_event(
-    connection: BaseDBAsyncClient,
-    *,
-    account_id: int,
-    queue_msg_id: int,
-    event: QueueEvent,
-    details: EventDetails,
-    now: datetime,
-) -> None:
-    await DeliveryEvent.create(
-        using_db=connection,
-        created=now,
-        account_id=account_id,
-        queue_msg_id=queue_msg_id,
-        event=event.value,
-        details=details.to_json(),
-    )

@@ -19,6 +19,8 @@ from postroom.mail import Address
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
 from postroom.queue.holdrules import any_rule_matches
+from postroom.queue.results import AttemptResult
+from postroom.queue.retire import insert_retired, record_event
 from postroom.store import sql
 from postroom.store.groupcommit import Batch
 from postroom.store.mailstore import NewMessage, store_message
@@ -69,6 +71,9 @@ class Submission:
     suppressed: frozenset[str] = frozenset()
     """Base addresses of recipients on the account's suppression list (checked by the
     caller; a suppression added meanwhile is caught at the delivery attempt)."""
+    from_ids: Sequence[str] = ()
+    """Per recipient: fromids the sender chose (SMTP submission's MAIL FROM), lower case;
+    empty to generate one per recipient when `fromid_separator` is set."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,14 +94,6 @@ _QUEUE_COLUMNS = (
     "subject", "msg_prefix", "blob_id", "transport", "require_tls", "future_release_request",
     "extra",
 )  # fmt: skip
-_RETIRED_COLUMNS = (
-    "id", "base_id", "queued", "account_id", "sender_localpart", "sender_domain", "from_id",
-    "recipient_localpart", "recipient_domain", "recipient_address", "attempts",
-    "max_attempts", "results", "has_8bit", "smtputf8", "size", "message_id", "subject",
-    "transport", "require_tls", "future_release_request", "extra", "success",
-    "last_activity", "keep_until",
-)  # fmt: skip
-_EVENT_COLUMNS = ("created", "account_id", "queue_msg_id", "event", "details", "processed")
 
 
 async def load_hold_rules(connection: BaseDBAsyncClient) -> list[HoldRule]:
@@ -129,10 +126,12 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
     next_attempt = sql.encode_datetime(connection, max(now, submission.release_at or now))
     extra = sql.encode_json(submission.extra)
     queued: list[QueuedRecipient] = []
-    for row_id, recipient, prefix in zip(
-        ids, submission.recipients, submission.msg_prefixes, strict=True
+    for index, (row_id, recipient, prefix) in enumerate(
+        zip(ids, submission.recipients, submission.msg_prefixes, strict=True)
     ):
         from_id = new_fromid() if submission.fromid_separator else None
+        if submission.from_ids:
+            from_id = submission.from_ids[index]
         sender_localpart = sender.localpart
         if from_id is not None:
             sender_localpart = fromid_mail_from_localpart(
@@ -197,24 +196,20 @@ def _retire_suppressed(
 ) -> None:
     # Caught at submission (mox only notices at the first delivery attempt): the
     # recipient still gets its ID and FromID, and is retired without a delivery attempt.
-    connection = batch.connection
     error = suppression_error(address)
-    result = {"Start": now.isoformat(), "Duration": 0, "Success": False, "Code": 0,
-              "Secode": "", "Error": error}  # fmt: skip
-    keep_for = timedelta(seconds=account.keep_retired_messages_seconds)
-    if keep_for > timedelta(0):
-        retired = {
-            **row,
-            "results": sql.encode_json([result]),
-            "success": False,
-            "last_activity": sql.encode_datetime(connection, now),
-            "keep_until": sql.encode_datetime(connection, now + keep_for),
-        }
-        batch.insert("retired_message", _RETIRED_COLUMNS, [retired[c] for c in _RETIRED_COLUMNS])
-    details = sql.encode_json(EventDetails(error=error).to_json())
-    batch.insert(
-        "delivery_event",
-        _EVENT_COLUMNS,
-        (sql.encode_datetime(connection, now), account.id, row["id"],
-         QueueEvent.SUPPRESSED.value, details, False),
-    )  # fmt: skip
+    insert_retired(
+        batch,
+        {**row, "last_attempt": None},
+        results=[AttemptResult(start=now, error=error)],
+        success=False,
+        keep_for=timedelta(seconds=account.keep_retired_messages_seconds),
+        now=now,
+    )
+    record_event(
+        batch,
+        account_id=account.id,
+        queue_msg_id=row["id"],
+        event=QueueEvent.SUPPRESSED,
+        details=EventDetails(error=error),
+        now=now,
+    )

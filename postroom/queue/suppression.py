@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -15,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from postroom.mail import Address, base_address
 from postroom.queue.errors import SuppressionAbsentError, SuppressionExistsError
 from postroom.store import sql
+from postroom.store.groupcommit import Batch
 from postroom.store.outgoing import Suppression
 from postroom.store.reader import Reader
 
@@ -115,3 +117,61 @@ async def suppressed_among(
         [account_id, *unique],
     )
     return frozenset(row["base_address"] for row in rows)
+
+
+# Automatic suppression, with mox's rules: these replies mean the address
+# does not exist or will never take our mail, so one failure is enough.
+IMMEDIATE_CODES = frozenset({521, 550, 551, 553, 556})
+IMMEDIATE_SECODES = frozenset({"1.1", "1.2", "1.3", "1.6", "2.1", "7.1"})
+
+
+async def suppress_after_failure(
+    batch: Batch, *, row: dict[str, Any], code: int, secode: str, source: str, now: datetime
+) -> bool:
+    """After a permanent failure with an SMTP code, add the recipient to the sender
+    account's suppression list when the failure says so, or when it is the third
+    failure in a row for that exact address. True if an entry was added."""
+    account_id = int(row["account_id"])
+    recipient = str(row["recipient_address"])
+    immediate = code in IMMEDIATE_CODES or (code // 100 == 5 and secode in IMMEDIATE_SECODES)
+    if immediate:
+        reason = f'delivery failure from {source} with smtp code {code}, enhanced code "{secode}"'
+    else:
+        previous = await sql.fetch(
+            batch.connection,
+            "SELECT success FROM retired_message"
+            " WHERE account_id = ? AND recipient_address = ? AND id <> ?"
+            " ORDER BY last_activity DESC LIMIT 2",
+            [account_id, recipient, row["id"]],
+        )
+        if len(previous) < 2 or any(r["success"] for r in previous):
+            return False
+        reason = f"delivery failure from {source} and three consecutive failures"
+    separators = await _separators(batch, str(row["recipient_domain"]))
+    address = Address(
+        localpart=str(row["recipient_localpart"]), domain=str(row["recipient_domain"])
+    )
+    # RETURNING tells whether a row was added; an INSERT's affected-row count is not
+    # reported the same way by both drivers.
+    added = await sql.fetch(
+        batch.connection,
+        "INSERT INTO suppression (created, account_id, base_address, original_address, manual,"
+        " reason) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, base_address) DO NOTHING"
+        " RETURNING id",
+        [
+            sql.encode_datetime(batch.connection, now),
+            account_id,
+            base_address(address, separators),
+            recipient,
+            False,
+            reason,
+        ],
+    )
+    return len(added) == 1
+
+
+async def _separators(batch: Batch, domain: str) -> list[str]:
+    rows = await sql.fetch(
+        batch.connection, "SELECT catchall_separators FROM domain WHERE name = ?", [domain]
+    )
+    return list(sql.decode_json(rows[0]["catchall_separators"])) if rows else []

@@ -39,7 +39,8 @@ async def fetch(connection: BaseDBAsyncClient, sql: str, values: list[Any]) -> l
 
 
 async def execute(connection: BaseDBAsyncClient, sql: str, values: list[Any]) -> int:
-    """Run a statement; return the number of rows it changed."""
+    """Run an UPDATE or DELETE; return the number of rows it changed. (For an INSERT,
+    Tortoise's asyncpg client reports the OID, not the count: use RETURNING instead.)"""
     count, _ = await connection.execute_query(render(sql, dialect(connection)), values)
     return int(count)
 

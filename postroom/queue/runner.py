@@ -1,0 +1,195 @@
+"""The delivery loop: claim due rows, deliver them with bounded concurrency, record outcomes.
+
+At most `max_deliveries` transactions run at once and at most one per recipient
+domain (the claim skips domains with a live lease). A delivery that outlives its
+lease is abandoned without writing: another claim owns the rows by then. Every
+failure of one delivery is logged and recorded on nothing else; the loop goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from postroom.clock import Clock
+from postroom.mail import Address
+from postroom.queue.claim import ClaimedGroup, claim_due
+from postroom.queue.outcome import OutcomeSettings, record_outcomes
+from postroom.queue.transport import Delivery, Transport, failure_for_all
+from postroom.store.groupcommit import GroupCommitter
+from postroom.store.reader import Reader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunnerSettings:
+    hostname: str
+    max_deliveries: int = 10
+    lease: timedelta = timedelta(minutes=5)
+    """How long a claim lasts. It must exceed the longest delivery attempt."""
+    idle_poll: timedelta = timedelta(seconds=30)
+    """How long the loop sleeps when nothing is due and nobody wakes it."""
+
+
+class QueueRunner:
+    def __init__(
+        self,
+        committer: GroupCommitter,
+        reader: Reader,
+        transport: Transport,
+        clock: Clock,
+        settings: RunnerSettings,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._committer = committer
+        self._reader = reader
+        self._transport = transport
+        self._clock = clock
+        self._settings = settings
+        self._outcome_settings = OutcomeSettings(
+            hostname=settings.hostname, rng=rng or random.Random()
+        )
+        self._busy_domains: set[str] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="queue-runner")
+
+    async def stop(self) -> None:
+        """Stop claiming and wait for deliveries in flight to finish."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Something was queued or released: look for due rows now."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim what is due now, deliver it, and wait until all of it is recorded.
+        Returns the number of delivery attempts (SMTP transactions) made."""
+        tasks = await self._claim_and_start()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return len(tasks)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                started = await self._claim_and_start()
+            except Exception:
+                log.exception("claiming due queue messages failed")
+                started = []
+            if started and len(self._in_flight) < self._settings.max_deliveries:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._settings.idle_poll.total_seconds())
+
+    async def _claim_and_start(self) -> list[asyncio.Task[None]]:
+        room = self._settings.max_deliveries - len(self._in_flight)
+        if room <= 0 or self._stopping:
+            return []
+        now = self._clock.now()
+        busy = frozenset(self._busy_domains)
+        groups = await self._committer.run(
+            lambda batch: claim_due(
+                batch,
+                now=now,
+                lease_until=now + self._settings.lease,
+                max_groups=room,
+                busy_domains=busy,
+            )
+        )
+        tasks = []
+        for group in groups:
+            self._busy_domains.add(group.domain)
+            task = asyncio.create_task(self._deliver(group))
+            self._in_flight.add(task)
+            task.add_done_callback(self._done(group.domain))
+            tasks.append(task)
+        return tasks
+
+    def _done(self, domain: str) -> Callable[[asyncio.Task[None]], None]:
+        def finished(task: asyncio.Task[None]) -> None:
+            self._in_flight.discard(task)
+            self._busy_domains.discard(domain)
+            # A domain became free: rows waiting for it may be due.
+            self._wake.set()
+
+        return finished
+
+    async def _deliver(self, group: ClaimedGroup) -> None:
+        try:
+            await self._attempt(group)
+        except Exception:
+            log.exception(
+                "delivery of queue messages %s failed; they are retried when the lease ends",
+                [row["id"] for row in group.rows],
+            )
+
+    async def _attempt(self, group: ClaimedGroup) -> None:
+        first = group.rows[0]
+        blobs = await self._reader.fetch(
+            "SELECT data FROM message_blob WHERE id = ?", [first["blob_id"]]
+        )
+        message = bytes(blobs[0]["data"]) if blobs else b""
+        smtputf8 = any(bool(row["smtputf8"]) for row in group.rows)
+        recipients = [
+            Address(
+                localpart=str(row["recipient_localpart"]), domain=str(row["recipient_domain"])
+            ).smtp_path(smtputf8)
+            for row in group.rows
+        ]
+        sender = Address(
+            localpart=str(first["sender_localpart"]), domain=str(first["sender_domain"])
+        ).smtp_path(smtputf8)
+        delivery = Delivery(
+            mail_from=sender,
+            recipients=recipients,
+            data=bytes(first["msg_prefix"]) + message,
+            smtputf8=smtputf8,
+            has_8bit=any(bool(row["has_8bit"]) for row in group.rows),
+            require_tls=first["require_tls"]
+            if first["require_tls"] is None
+            else bool(first["require_tls"]),
+        )
+        started = self._clock.now()
+        # Leave a margin of the lease for recording the outcome.
+        budget = self._settings.lease.total_seconds() * 0.8
+        try:
+            outcomes = await asyncio.wait_for(self._transport.deliver(delivery), budget)
+        except TimeoutError:
+            outcomes = failure_for_all(
+                recipients,
+                permanent=False,
+                code=0,
+                secode="",
+                error=f"delivery did not finish within {budget:.0f} seconds",
+            )
+        now = self._clock.now()
+        await self._committer.run(
+            lambda batch: record_outcomes(
+                batch,
+                group,
+                outcomes,
+                message=message,
+                started=started,
+                now=now,
+                settings=self._outcome_settings,
+            )
+        )
