@@ -76,7 +76,7 @@ async def localserve(tmp_path: Path) -> AsyncIterator[Localserve]:
 
 def queue_list(directory: Path) -> list[dict[str, object]]:
     output = subprocess.run(
-        postroom_command("queue", "list", "--dir", str(directory), "--max", "10000"),
+        postroom_command("queue", "list", "--dir", str(directory), "--limit", "10000", "--json"),
         check=True,
         capture_output=True,
         text=True,
@@ -121,8 +121,8 @@ async def test_banner_and_curl_example(localserve: Localserve) -> None:
     rest = await localserve.stop()
     assert "stopped" in rest
     (row,) = queue_list(localserve.directory)
-    assert row["To"] == "someone@example.com"
-    assert row["Subject"] == "hi"
+    assert row["recipient"] == "someone@example.com"
+    assert row["subject"] == "hi"
 
 
 async def test_readme_tour_commands_work(localserve: Localserve) -> None:
@@ -133,7 +133,7 @@ async def test_readme_tour_commands_work(localserve: Localserve) -> None:
     assert all(isinstance(r, dict) for r in results)
     await localserve.stop()
     rows = queue_list(localserve.directory)
-    assert {r["Subject"] for r in rows} >= {"hi", "report", "order 1234"}
+    assert {r["subject"] for r in rows} >= {"hi", "report", "order 1234"}
 
 
 async def test_spec_multipart_curl_with_content_id(localserve: Localserve) -> None:
@@ -168,7 +168,10 @@ async def test_restart_reuses_the_directory(tmp_path: Path) -> None:
             assert response.status_code == 200
     finally:
         await second.stop()
-    assert [r["To"] for r in queue_list(directory)] == ["a@example.com", "b@example.com"]
+    assert sorted(r["recipient"] for r in queue_list(directory)) == [
+        "a@example.com",
+        "b@example.com",
+    ]
 
 
 async def test_sigterm_loses_no_accepted_message(localserve: Localserve) -> None:
@@ -193,7 +196,7 @@ async def test_sigterm_loses_no_accepted_message(localserve: Localserve) -> None
             await asyncio.sleep(0.01)
         await localserve.stop()
         await asyncio.wait_for(asyncio.gather(*senders), 30)
-    queued = {r["ID"] for r in queue_list(localserve.directory)}
+    queued = {r["id"] for r in queue_list(localserve.directory)}
     assert set(accepted) <= queued
     assert len(accepted) >= 50
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from postroom import __version__
-from postroom.config import CONFIG_FILE_NAME, Config, ConfigError, load_config
+from postroom.cli.queue import add_queue_commands
+from postroom.config import load_config
 from postroom.errors import PostroomError
 from postroom.localserve import LocalserveOptions, default_directory, run_localserve
 from postroom.server import RuntimeAddresses
@@ -49,43 +48,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def instance_config(args: argparse.Namespace) -> Config:
-    """The config of the instance a command acts on: --config FILE, or --dir DIR."""
-    if args.config:
-        return load_config(Path(args.config))
-    directory = Path(args.dir) if args.dir else default_directory()
-    path = directory / CONFIG_FILE_NAME
-    if not path.exists():
-        raise ConfigError(
-            f"{path}: no Postroom instance here; start `postroom localserve --dir {directory}`"
-            " first, or pass --config FILE"
-        )
-    return load_config(path)
-
-
-def _queue_list(args: argparse.Namespace) -> int:
-    from postroom.queue.listing import list_queue
-    from postroom.store.db import open_database
-
-    config = instance_config(args)
-
-    async def run() -> list[dict[str, object]]:
-        async with open_database(config.effective_database_url()):
-            return await list_queue(limit=args.max)
-
-    for row in asyncio.run(run()):
-        print(json.dumps(row, ensure_ascii=False))
-    return 0
-
-
-def _add_instance_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--dir", help="instance directory (default: localserve's, ~/.config/postroom-localserve)"
-    )
-    group.add_argument("--config", help="config file of the instance (TOML)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="postroom", description="Postroom: a self-hosted transactional email server."
@@ -113,14 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", required=True, help="config file (TOML)")
     serve.set_defaults(func=_serve)
 
-    queue = commands.add_parser("queue", help="inspect the outgoing queue")
-    queue_commands = queue.add_subparsers(dest="queue_command", required=True, metavar="ACTION")
-    queue_list = queue_commands.add_parser(
-        "list", help="print queued messages as JSON lines, oldest first"
-    )
-    _add_instance_options(queue_list)
-    queue_list.add_argument("--max", type=int, default=100, help="at most this many (default 100)")
-    queue_list.set_defaults(func=_queue_list)
+    add_queue_commands(commands)
     return parser
 
 
