@@ -118,7 +118,12 @@ def _method(method: Method) -> str:
         field_table(method.request_type),
     ]
     if method.result_type is None:
-        parts.append(f"**Result**: the bytes themselves, `{method.byte_media_type}`.")
+        media = (
+            f"with Content-Type `{method.byte_media_type}`"
+            if method.byte_media_type
+            else "with a Content-Type sniffed from the first 512 bytes"
+        )
+        parts.append(f"**Result**: the bytes themselves, {media}.")
     else:
         parts += [f"**Result** ({method.result_type.__name__}):", field_table(method.result_type)]
     parts += [

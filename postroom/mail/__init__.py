@@ -1,4 +1,5 @@
-"""Pure mail handling: addresses, header rendering, content sniffing and message composition.
+"""Pure mail handling: addresses, header rendering, content sniffing, message composition
+and reading received messages.
 
 Nothing here does I/O. Other subpackages import only the names in `__all__`.
 """
@@ -6,6 +7,7 @@ Nothing here does I/O. Other subpackages import only the names in `__all__`.
 from __future__ import annotations
 
 from postroom.mail.address import Address, base_address, parse_address
+from postroom.mail.addresslist import HeaderAddress, parse_address_list
 from postroom.mail.attachment import Attachment, decode_base64_attachment
 from postroom.mail.compose import ComposedMessage, MessageSpec, compose_message
 from postroom.mail.errors import (
@@ -18,6 +20,7 @@ from postroom.mail.errors import (
     MailError,
     MessageIDError,
     MessageTooLargeError,
+    PartNotFoundError,
 )
 from postroom.mail.headers import (
     NameAddr,
@@ -28,7 +31,10 @@ from postroom.mail.headers import (
     format_subject,
 )
 from postroom.mail.messageid import check_message_id, new_message_id
+from postroom.mail.parse import ParsedMessage, parse_message
+from postroom.mail.parts import part_content
 from postroom.mail.sniff import sniff_content_type
+from postroom.mail.structure import PartStructure
 
 __all__ = [
     "Address",
@@ -37,6 +43,7 @@ __all__ = [
     "AttachmentError",
     "ComposedMessage",
     "ForbiddenHeaderError",
+    "HeaderAddress",
     "HeaderNameError",
     "HeaderTooLongError",
     "HeaderValueError",
@@ -45,6 +52,9 @@ __all__ = [
     "MessageSpec",
     "MessageTooLargeError",
     "NameAddr",
+    "ParsedMessage",
+    "PartNotFoundError",
+    "PartStructure",
     "base_address",
     "check_header_value",
     "check_message_id",
@@ -56,5 +66,8 @@ __all__ = [
     "format_subject",
     "new_message_id",
     "parse_address",
+    "parse_address_list",
+    "parse_message",
+    "part_content",
     "sniff_content_type",
 ]

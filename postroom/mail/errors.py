@@ -1,4 +1,4 @@
-"""Errors raised by the pure mail code: address parsing and message composition.
+"""Errors raised by the pure mail code: addresses, composing messages and reading them.
 
     PostroomError
     └── MailError
@@ -9,10 +9,13 @@
         ├── HeaderTooLongError    a header line that cannot be folded to 998 octets
         ├── MessageIDError        a Message-ID without its <>
         ├── AttachmentError       file data that is not valid base64
-        └── MessageTooLargeError  the composed message exceeds the size limit
+        ├── MessageTooLargeError  the composed message exceeds the size limit
+        └── PartNotFoundError     a part path points at a part a message does not have
 
-The messages of HeaderValueError, MessageIDError, AttachmentError and
-MessageTooLargeError are mox's, word for word: webapi clients see them.
+The messages of HeaderValueError, MessageIDError, AttachmentError,
+MessageTooLargeError and PartNotFoundError are mox's, word for word: webapi
+clients see them. Parsing received messages raises nothing else: it accepts
+whatever it is given.
 """
 
 from __future__ import annotations
@@ -87,6 +90,15 @@ class MessageTooLargeError(MailError):
 
     def __init__(self) -> None:
         super().__init__("message too large")
+
+
+class PartNotFoundError(MailError):
+    """A part path index is negative or beyond the sub-parts of the part it indexes."""
+
+    def __init__(self, index: int, position: int) -> None:
+        super().__init__(f"part {index} at index {position} not found")
+        self.index = index
+        self.position = position
 
 
 def quoted(text: str) -> str:

@@ -78,21 +78,26 @@ class IdAllocator:
 
     async def _reserve(self, connection: BaseDBAsyncClient, size: int) -> int:
         """Reserve `size` IDs; return the end (exclusive) of the reserved range."""
-        rows = await sql.fetch(
-            connection,
-            "UPDATE id_block SET next_id = next_id + ? WHERE name = ? RETURNING next_id",
-            [size, self.space],
-        )
-        if rows:
-            return int(rows[0]["next_id"])
-        # First use (or first use after an upgrade): start after every existing row.
-        highest = " UNION ALL ".join(
-            f"SELECT COALESCE(MAX(id), 0) AS m FROM {table}" for table in ID_SPACES[self.space]
-        )
-        rows = await sql.fetch(
-            connection,
-            "INSERT INTO id_block (name, next_id)"
-            f" SELECT ?, MAX(m) + 1 + ? FROM ({highest}) AS highest RETURNING next_id",
-            [self.space, size],
-        )
-        return int(rows[0]["next_id"])
+        for _ in range(2):
+            rows = await sql.fetch(
+                connection,
+                "UPDATE id_block SET next_id = next_id + ? WHERE name = ? RETURNING next_id",
+                [size, self.space],
+            )
+            if rows:
+                return int(rows[0]["next_id"])
+            # First use (or first use after an upgrade): start after every existing row.
+            # Writers starting together may all get here; ON CONFLICT lets one insert win
+            # and the others go on to reserve after it. ("WHERE true" is how SQLite tells
+            # the SELECT's end from the ON CONFLICT clause.)
+            highest = " UNION ALL ".join(
+                f"SELECT COALESCE(MAX(id), 0) AS m FROM {table}" for table in ID_SPACES[self.space]
+            )
+            await sql.fetch(
+                connection,
+                "INSERT INTO id_block (name, next_id)"
+                f" SELECT ?, MAX(m) + 1 FROM ({highest}) AS highest WHERE true"
+                " ON CONFLICT (name) DO NOTHING RETURNING next_id",
+                [self.space],
+            )
+        raise RuntimeError(f"cannot reserve IDs of space {self.space}")

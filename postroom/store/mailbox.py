@@ -53,6 +53,9 @@ class StoredMessage(Model):
     message_id = fields.CharField(max_length=1000, default="")
     subject = fields.TextField(default="")
     dsn = fields.BooleanField(default=False)
+    expunged = fields.BooleanField(default=False, db_default=False)
+    """Removed by MessageDelete: the row stays (so a second delete can say so), but no
+    method shows or changes it again."""
 
     class Meta:
         table = "stored_message"

@@ -133,7 +133,7 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
     )
     result = await method.handler(call, payload)
     if isinstance(result, bytes):
-        return Response(result, media_type=method.byte_media_type)
+        return Response(result, headers={"Content-Type": method.media_type_of(result)})
     return json_response(encode_response(result))
 
 

@@ -14,6 +14,7 @@ def test_public_names() -> None:
         "AttachmentError",
         "ComposedMessage",
         "ForbiddenHeaderError",
+        "HeaderAddress",
         "HeaderNameError",
         "HeaderTooLongError",
         "HeaderValueError",
@@ -22,6 +23,9 @@ def test_public_names() -> None:
         "MessageSpec",
         "MessageTooLargeError",
         "NameAddr",
+        "ParsedMessage",
+        "PartNotFoundError",
+        "PartStructure",
         "base_address",
         "check_header_value",
         "check_message_id",
@@ -33,6 +37,9 @@ def test_public_names() -> None:
         "format_subject",
         "new_message_id",
         "parse_address",
+        "parse_address_list",
+        "parse_message",
+        "part_content",
         "sniff_content_type",
     ]
     for name in postroom.mail.__all__:
@@ -43,7 +50,7 @@ def test_errors_derive_from_postroom_error() -> None:
     errors = [
         getattr(postroom.mail, name) for name in postroom.mail.__all__ if name.endswith("Error")
     ]
-    assert len(errors) == 9
+    assert len(errors) == 10
     for error in errors:
         assert issubclass(error, postroom.mail.MailError)
     assert issubclass(postroom.mail.MailError, PostroomError)
