@@ -99,3 +99,33 @@ async def run_load(
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+async def run_requests(url: str, requests: list[bytes], *, connections: int) -> int:
+    """Send each prepared request once, over `connections` keep-alive connections;
+    return how many did not get a 200."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    todo = iter(requests)
+    failed = 0
+
+    async def connection() -> None:
+        nonlocal failed
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for request in todo:
+                writer.write(request)
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                if status_line.split(b" ", 2)[1:2] != [b"200"]:
+                    failed += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    return failed

@@ -87,9 +87,28 @@ class SMTPConfig:
     listen: str = _setting("127.0.0.1", "IP address the SMTP listeners bind to.")
     port: int = _setting(25, "Port for incoming mail (replies, bounces).", _port)
     submission_port: int = _setting(587, "Port for authenticated submission.", _port)
+    submissions_port: int = _setting(
+        465,
+        "Port for submission with implicit TLS (RFC 8314 §3.3); served only when a certificate"
+        " is configured; 0 picks a free port.",
+        _port,
+    )
     max_message_bytes: int = _setting(
         100 * MiB, "Largest message accepted by Send and SMTP, in bytes.", _positive
     )
+    tls_cert_file: str = _setting(
+        "",
+        "PEM certificate chain for STARTTLS and implicit TLS; empty means no TLS (AUTH is"
+        " then offered on loopback listeners only). Set together with tls_key_file.",
+    )
+    tls_key_file: str = _setting("", "PEM private key of tls_cert_file; set both or neither.")
+
+    def __post_init__(self) -> None:
+        if bool(self.tls_cert_file) != bool(self.tls_key_file):
+            raise ConfigError(
+                "smtp.tls_cert_file and smtp.tls_key_file: set both or neither, got "
+                f"{self.tls_cert_file!r} and {self.tls_key_file!r}"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

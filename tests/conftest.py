@@ -138,6 +138,8 @@ def make_config(database_url: str, data_dir: Path, **overrides: object) -> Confi
         "database_url": database_url,
         "data_dir": str(data_dir),
         "http.port": 0,
+        "smtp.port": 0,
+        "smtp.submission_port": 0,
         **overrides,
     }
     return load_config(None, env={}, overrides=settings)

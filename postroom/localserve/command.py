@@ -41,6 +41,8 @@ postroom localserve is running (Ctrl-C stops it)
 
   data directory  {config.data_dir}
   webapi          {url}/webapi/v0/
+  smtp            {addresses.smtp_address}
+  submission      {addresses.submission_address}
   login           {DEFAULT_LOGIN}
   password        {DEFAULT_PASSWORD}
 

@@ -45,22 +45,24 @@ _COLUMNS = (
 )  # fmt: skip
 
 
+async def store_blob(batch: Batch, data: bytes, created: datetime) -> int:
+    """Write message bytes when the batch commits; return the blob ID, for copies that
+    share it (`NewMessage.blob_id`)."""
+    (blob_id,) = await batch.new_ids("message_blob", 1)
+    batch.insert(
+        "message_blob",
+        ("id", "data", "size", "created"),
+        (blob_id, data, len(data), sql.encode_datetime(batch.connection, created)),
+    )
+    return blob_id
+
+
 async def store_message(batch: Batch, message: NewMessage) -> int:
     """Add `message` to its mailbox when the batch commits; return its ID."""
     connection = batch.connection
     blob_id = message.blob_id
     if blob_id is None:
-        (blob_id,) = await batch.new_ids("message_blob", 1)
-        batch.insert(
-            "message_blob",
-            ("id", "data", "size", "created"),
-            (
-                blob_id,
-                message.data,
-                len(message.data),
-                sql.encode_datetime(connection, message.received),
-            ),
-        )
+        blob_id = await store_blob(batch, message.data, message.received)
     (message_id,) = await batch.new_ids("stored_message", 1)
     batch.insert(
         "stored_message",

@@ -41,7 +41,14 @@ from postroom.mail import (
     sniff_content_type,
 )
 from postroom.queue import limits
-from postroom.queue.errors import MessageLimitError, RecipientLimitError
+from postroom.queue.errors import (
+    ExtraError,
+    FromIDSeparatorError,
+    MessageLimitError,
+    RecipientLimitError,
+)
+from postroom.queue.extra import check_extra
+from postroom.queue.fromid import fromid_sender
 from postroom.queue.submit import (
     OutgoingRecipient,
     QueuedRecipient,
@@ -50,7 +57,6 @@ from postroom.queue.submit import (
     enqueue,
 )
 from postroom.queue.suppression import check_recipients
-from postroom.store.account import Domain
 from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import Mailbox
 from postroom.webapi import idempotency
@@ -63,9 +69,6 @@ from postroom.wire import encode_response
 
 # mox's bound on FutureRelease (and SMTP FUTURERELEASE, RFC 4865 §4: servers choose it).
 MAX_FUTURE_RELEASE = timedelta(days=60)
-# Extra travels with every webhook of every recipient; bound it so one Send cannot
-# make every later webhook huge. mox has no bound at all.
-MAX_EXTRA_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,15 +232,10 @@ async def _check_limits(call: Call, recipients: list[str], now: datetime) -> Non
 
 
 def _check_extra(extra: dict[str, str]) -> None:
-    # Anything goes in keys and values (as in mox) except NUL, which PostgreSQL
-    # cannot store in text or JSON.
-    if any("\x00" in k or "\x00" in v for k, v in extra.items()):
-        raise APIError(ErrorCode.USER, "extra: control character NUL not allowed")
-    size = sum(len(k.encode()) + len(v.encode()) for k, v in extra.items())
-    if size > MAX_EXTRA_BYTES:
-        raise APIError(
-            ErrorCode.USER, f"extra too large: {size} bytes, at most {MAX_EXTRA_BYTES} allowed"
-        )
+    try:
+        check_extra(extra)
+    except ExtraError as exc:
+        raise APIError(ErrorCode.USER, str(exc)) from exc
 
 
 def _future_release(when: datetime | None, now: datetime) -> tuple[datetime | None, str]:
@@ -331,29 +329,10 @@ def _files(
 
 
 async def _fromid_sender(from_address: Address, login: Login) -> tuple[str, Address]:
-    """The catch-all separator for fromids and the MAIL FROM address before its fromid.
-
-    The From address is used when its domain is ours and has a separator; otherwise
-    (an allow-listed foreign From) the login address, so bounces still come back here.
-    """
-    login_domain = login.login_address.domain
-    if from_address.domain == login_domain.name:
-        from_separators: Sequence[str] = login_domain.catchall_separators
-    else:
-        domain = await Domain.get_or_none(name=from_address.domain)
-        from_separators = domain.catchall_separators if domain is not None else []
-    for address, separators in (
-        (from_address, from_separators),
-        (login.address, login_domain.catchall_separators),
-    ):
-        if separators:
-            separator = separators[0]
-            base = address.localpart.split(separator, 1)[0]
-            return separator, Address(localpart=base, domain=address.domain)
-    raise APIError(
-        ErrorCode.SERVER,
-        f"fromid login needs a catch-all separator on domain {login_domain.name}",
-    )
+    try:
+        return await fromid_sender(from_address, login.address, login.login_address.domain)
+    except FromIDSeparatorError as exc:
+        raise APIError(ErrorCode.SERVER, str(exc)) from exc
 
 
 def _received_headers(call: Call, recipients: Sequence[Address], now: datetime) -> list[bytes]:

@@ -45,7 +45,17 @@ def postroom_command(*args: str) -> list[str]:
 
 async def start_localserve(directory: Path) -> Localserve:
     process = await asyncio.create_subprocess_exec(
-        *postroom_command("localserve", "--dir", str(directory), "--http-port", "0"),
+        *postroom_command(
+            "localserve",
+            "--dir",
+            str(directory),
+            "--http-port",
+            "0",
+            "--smtp-port",
+            "0",
+            "--submission-port",
+            "0",
+        ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

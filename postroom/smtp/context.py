@@ -1,0 +1,26 @@
+"""What the SMTP listeners share: the process's long-lived services."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+from postroom.auth import LoginVerifier
+from postroom.clock import Clock
+from postroom.config import Config
+from postroom.store.groupcommit import GroupCommitter
+from postroom.store.reader import Reader
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SMTPServices:
+    """Built once at start-up and shared by every SMTP session."""
+
+    config: Config
+    clock: Clock
+    committer: GroupCommitter
+    verifier: LoginVerifier
+    """The same verifier (and failed-login limiter) as the webapi's."""
+    reader: Reader
+    tls_context: ssl.SSLContext | None
+    """For STARTTLS and implicit TLS; None when no certificate is configured."""

@@ -1,0 +1,213 @@
+"""The incoming listener (port 25): mail for our own addresses, stored in their Inbox.
+
+RCPT is refused for anything but our addresses (`smtp.recipients`); AUTH is refused
+outright, so no session on this port can relay. DATA stores one copy per accepted
+recipient through the group committer, all copies sharing one blob, each with its own
+trace fields; a copy for a fromid address of a message we sent is also reported on
+that message (`queue.incoming`). The reply is written after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from aiosmtpd.smtp import Envelope, Session
+
+from postroom.mail import Address, AddressError, parse_address
+from postroom.queue.incoming import note_incoming_for_fromid
+from postroom.smtp import codes
+from postroom.smtp.errors import (
+    AliasRemoteMembersError,
+    DomainDisabledError,
+    HeaderSectionError,
+    NoSuchUserError,
+    RecipientError,
+    RelayDeniedError,
+)
+from postroom.smtp.handler import MAX_RECIPIENTS, Handler, Transaction, peer_of
+from postroom.smtp.headers import header_values, parse_header_section, split_message
+from postroom.smtp.received import (
+    Stamp,
+    new_received_id,
+    protocol_keyword,
+    received_field,
+    return_path_field,
+)
+from postroom.smtp.recipients import LocalDelivery, resolve_recipient
+from postroom.smtp.session import SMTPProtocol
+from postroom.store.groupcommit import Batch
+from postroom.store.mailstore import Envelope as StoredEnvelope
+from postroom.store.mailstore import NewMessage, mailbox_id, store_blob, store_message
+
+log = logging.getLogger(__name__)
+
+INBOX = "Inbox"
+
+_REFUSALS: tuple[tuple[type[RecipientError], codes.Reply], ...] = (
+    (RelayDeniedError, codes.RELAY_DENIED),
+    (NoSuchUserError, codes.NO_SUCH_USER),
+    (DomainDisabledError, codes.DOMAIN_DISABLED),
+    (AliasRemoteMembersError, codes.ALIAS_REMOTE_MEMBERS),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AcceptedRecipient:
+    address: Address
+    deliveries: tuple[LocalDelivery, ...]
+
+
+class IncomingTransaction(Transaction):
+    def __init__(self) -> None:
+        super().__init__()
+        self.recipients: list[AcceptedRecipient] = []
+
+
+class IncomingHandler(Handler):
+    def new_transaction(self) -> Envelope:
+        return IncomingTransaction()
+
+    async def handle_AUTH(  # noqa: N802 (aiosmtpd hook name)
+        self, server: SMTPProtocol, session: Session, envelope: Envelope, args: list[str]
+    ) -> str:
+        return codes.AUTH_ONLY_ON_SUBMISSION.line()
+
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd hook name)
+        self,
+        server: SMTPProtocol,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
+    ) -> str:
+        transaction = _transaction(envelope)
+        if address != "<>":
+            try:
+                transaction.sender = parse_address(address)
+            except AddressError:
+                return codes.BAD_SENDER_SYNTAX.line()
+        transaction.mail_from = address
+        transaction.mail_options.extend(options)
+        return codes.SENDER_OK.line()
+
+    async def handle_RCPT(  # noqa: N802 (aiosmtpd hook name)
+        self,
+        server: SMTPProtocol,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        options: list[str],
+    ) -> str:
+        transaction = _transaction(envelope)
+        if len(transaction.recipients) >= MAX_RECIPIENTS:
+            return codes.TOO_MANY_RECIPIENTS.line()
+        try:
+            recipient = parse_address(address)
+        except AddressError:
+            return codes.BAD_RECIPIENT_SYNTAX.line()
+        try:
+            deliveries = await resolve_recipient(recipient, self.services.reader)
+        except RecipientError as exc:
+            log.info("SMTP incoming from %s: refused %s: %s", server.client_ip, recipient, exc)
+            return next(reply for kind, reply in _REFUSALS if isinstance(exc, kind)).line()
+        transaction.recipients.append(AcceptedRecipient(address=recipient, deliveries=deliveries))
+        transaction.rcpt_tos.append(address)
+        transaction.rcpt_options.extend(options)
+        return codes.RECIPIENT_OK.line()
+
+    async def handle_DATA(  # noqa: N802 (aiosmtpd hook name)
+        self, server: SMTPProtocol, session: Session, envelope: Envelope
+    ) -> str:
+        try:
+            return await self._store(server, session, _transaction(envelope))
+        except Exception:
+            # Answered here rather than by aiosmtpd, which would keep the transaction.
+            log.exception("SMTP incoming from %s: storing failed", server.client_ip)
+            return codes.LOCAL_ERROR.line()
+
+    async def _store(
+        self, server: SMTPProtocol, session: Session, transaction: IncomingTransaction
+    ) -> str:
+        data = transaction.original_content or b""
+        services = self.services
+        now = services.clock.now()
+        message_id, subject = _summary(data)
+        peer = peer_of(server, session)
+        stamp = Stamp(
+            helo=peer.helo,
+            client_ip=peer.client_ip,
+            hostname=services.config.hostname,
+            protocol=protocol_keyword(
+                extended=peer.extended,
+                smtputf8=transaction.smtp_utf8,
+                tls=peer.tls,
+                authenticated=False,
+            ),
+            id=new_received_id(),
+            received=now,
+        )
+        mail_from = str(transaction.sender) if transaction.sender else ""
+        inboxes: dict[int, int] = {}
+        copies: list[tuple[NewMessage, str]] = []
+        for recipient in transaction.recipients:
+            prefix = return_path_field(mail_from) + received_field(stamp, str(recipient.address))
+            for delivery in recipient.deliveries:
+                if delivery.account_id not in inboxes:
+                    inboxes[delivery.account_id] = await _inbox(delivery.account_id)
+                message = NewMessage(
+                    account_id=delivery.account_id,
+                    mailbox_id=inboxes[delivery.account_id],
+                    data=data,
+                    prefix=prefix,
+                    received=now,
+                    envelope=StoredEnvelope(
+                        mail_from=mail_from,
+                        rcpt_to=str(recipient.address),
+                        remote_ip=peer.client_ip,
+                    ),
+                    message_id=message_id,
+                    subject=subject,
+                )
+                copies.append((message, delivery.fromid))
+
+        async def unit(batch: Batch) -> None:
+            blob_id = await store_blob(batch, data, now)
+            for message, fromid in copies:
+                await store_message(batch, replace(message, blob_id=blob_id))
+                await note_incoming_for_fromid(batch, fromid, now)
+
+        await services.committer.run(unit)
+        log.info(
+            "SMTP incoming from %s: stored %d copies for %d recipients",
+            peer.client_ip,
+            len(copies),
+            len(transaction.recipients),
+        )
+        return codes.DELIVERED.line()
+
+
+def _transaction(envelope: Envelope) -> IncomingTransaction:
+    if not isinstance(envelope, IncomingTransaction):  # pragma: no cover - set up by us
+        raise TypeError("incoming SMTP transaction state missing")
+    return envelope
+
+
+async def _inbox(account_id: int) -> int:
+    found = await mailbox_id(account_id, INBOX, create=True)
+    if found is None:  # pragma: no cover - create=True always gives one
+        raise LookupError(f"no {INBOX} for account {account_id}")
+    return found
+
+
+def _summary(data: bytes) -> tuple[str, str]:
+    """Message-ID and Subject for the mailbox listing; best effort (mail from the
+    internet is stored even when its header section is broken)."""
+    try:
+        header, _ = split_message(data)
+        fields = parse_header_section(header)
+    except HeaderSectionError:
+        return "", ""
+    message_ids = header_values(fields, "Message-Id")
+    subjects = header_values(fields, "Subject")
+    return (message_ids[0][:1000] if message_ids else ""), (subjects[0] if subjects else "")

@@ -1,0 +1,79 @@
+"""Which accounts an incoming recipient address delivers to, or why it is refused.
+
+Accepted: an account's login address (case-insensitive, with any suffix after the
+domain's catch-all separator, which is kept as the fromid), and an alias whose members
+are all our own addresses. Nothing else: a domain that is not ours is refused whoever
+asks, so the incoming listener can never relay.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from postroom.auth import find_login_address, resolve_domain_address, split_catchall
+from postroom.mail import Address, AddressError, parse_address
+from postroom.smtp.errors import (
+    AliasRemoteMembersError,
+    DomainDisabledError,
+    NoSuchUserError,
+    RelayDeniedError,
+)
+from postroom.store.account import Alias
+from postroom.store.reader import Reader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalDelivery:
+    """One account a recipient's copy goes to."""
+
+    account_id: int
+    fromid: str
+    """The lower-cased suffix after the catch-all separator of a login address (a
+    fromid when it names a message we sent), or ""."""
+
+
+async def resolve_recipient(address: Address, reader: Reader) -> tuple[LocalDelivery, ...]:
+    """The accounts `address` delivers to, at least one. Raises a RecipientError."""
+    login = await find_login_address(address, reader)
+    if login is not None:
+        if login.domain.disabled:
+            raise DomainDisabledError(address.domain)
+        _, suffix = split_catchall(address.localpart, login.domain.catchall_separators)
+        return (LocalDelivery(account_id=login.account.id, fromid=suffix),)
+    resolved = await resolve_domain_address(address)
+    if resolved is None:
+        raise RelayDeniedError(str(address))
+    if resolved.domain.disabled:
+        raise DomainDisabledError(address.domain)
+    alias = await Alias.get_or_none(domain_id=resolved.domain.id, localpart=resolved.localpart)
+    if alias is None:
+        raise NoSuchUserError(str(address))
+    return await _alias_deliveries(str(address), alias.members, reader)
+
+
+async def _alias_deliveries(
+    alias: str, members: Sequence[str], reader: Reader
+) -> tuple[LocalDelivery, ...]:
+    # Members on other domains need forwarding through the queue, which is not built
+    # yet: the alias is refused as a whole rather than delivered to only some members.
+    account_ids: dict[int, None] = {}
+    for member in members:
+        try:
+            address = parse_address(member)
+        except AddressError:
+            log.warning("alias %s: member %r is not an address, skipped", alias, member)
+            continue
+        login = await find_login_address(address, reader)
+        if login is not None:
+            account_ids[login.account.id] = None
+        elif await resolve_domain_address(address) is None:
+            raise AliasRemoteMembersError(alias)
+        else:
+            log.warning("alias %s: member %s does not exist, skipped", alias, member)
+    if not account_ids:
+        raise NoSuchUserError(alias)
+    return tuple(LocalDelivery(account_id=a, fromid="") for a in account_ids)
