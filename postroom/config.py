@@ -112,6 +112,26 @@ class SMTPConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryConfig:
+    max_concurrent: int = _setting(
+        10, "Most SMTP transactions delivering at once (one per recipient domain).", _positive
+    )
+    timeout_seconds: int = _setting(
+        60, "Timeout for connecting and for each SMTP command when delivering.", _positive
+    )
+    lease_seconds: int = _setting(
+        300,
+        "How long a worker owns the messages it is delivering; after a crash they are"
+        " retried once it ends. Must exceed the longest delivery attempt.",
+        _positive,
+    )
+    relay_host: str = _setting(
+        "", "Deliver all mail through this SMTP server (a smarthost); empty: none."
+    )
+    relay_port: int = _setting(25, "Port of the relay host.", _port)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     hostname: str = _setting(
         "localhost", "This server's host name: EHLO, Message-IDs, Received headers.", _hostname
@@ -126,6 +146,9 @@ class Config:
     log_level: str = _setting("info", "Logging level: debug, info, warning or error.", _log_level)
     http: HTTPConfig = field(default_factory=HTTPConfig, metadata={"doc": "HTTP server."})
     smtp: SMTPConfig = field(default_factory=SMTPConfig, metadata={"doc": "SMTP listeners."})
+    delivery: DeliveryConfig = field(
+        default_factory=DeliveryConfig, metadata={"doc": "Delivering queued mail."}
+    )
 
     def effective_database_url(self) -> str:
         if self.database_url:

@@ -31,12 +31,13 @@ def _localserve(args: argparse.Namespace) -> int:
         http_port=args.http_port,
         smtp_port=args.smtp_port,
         submission_port=args.submission_port,
+        simulated_timeout_seconds=args.simulated_timeout,
     )
     return run_localserve(options)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from postroom.server import configure_logging, run_until_signalled, serve
+    from postroom.server import Runtime, configure_logging, run_until_signalled, serve
 
     config = load_config(Path(args.config))
     configure_logging(config)
@@ -44,7 +45,7 @@ def _serve(args: argparse.Namespace) -> int:
     def announce(addresses: RuntimeAddresses) -> None:
         print(f"postroom: serving {addresses.http_url}/webapi/v0/", flush=True)
 
-    serve(run_until_signalled(config, announce=announce))
+    serve(run_until_signalled(Runtime(config), announce=announce))
     return 0
 
 
@@ -65,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--http-port", type=_port, help="HTTP port (default 1080, 0 picks one)")
     local.add_argument("--smtp-port", type=_port, help="incoming SMTP port (default 1025)")
     local.add_argument("--submission-port", type=_port, help="SMTP submission port (default 1587)")
+    local.add_argument(
+        "--simulated-timeout",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="how long the SMTP listener stays silent for a ...timeout recipient"
+        " before answering 451 (default 3600)",
+    )
     local.set_defaults(func=_localserve)
 
     serve = commands.add_parser(

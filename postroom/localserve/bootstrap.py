@@ -37,6 +37,8 @@ class LocalserveOptions:
     http_port: int | None = None
     smtp_port: int | None = None
     submission_port: int | None = None
+    simulated_timeout_seconds: float = 3600.0
+    """How long a `…timeout` recipient's server stays silent before answering 451."""
 
 
 def default_directory() -> Path:

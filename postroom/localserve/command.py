@@ -7,13 +7,22 @@ from typing import TextIO
 
 from postroom.config import Config
 from postroom.localserve.bootstrap import (
+    DEFAULT_ACCOUNT,
     DEFAULT_LOGIN,
     DEFAULT_PASSWORD,
     LocalserveOptions,
     prepare_directory,
     seed_database,
 )
-from postroom.server import RuntimeAddresses, configure_logging, run_until_signalled, serve
+from postroom.localserve.policy import LocalservePolicy
+from postroom.queue.relay import SMTPRelayTransport
+from postroom.server import (
+    Runtime,
+    RuntimeAddresses,
+    configure_logging,
+    run_until_signalled,
+    serve,
+)
 
 
 def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
@@ -24,7 +33,20 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
         out.write(banner(config, addresses))
         out.flush()
 
-    serve(run_until_signalled(config, prepare=seed_database, announce=announce))
+    runtime = Runtime(
+        config,
+        prepare=seed_database,
+        transport=lambda addresses: SMTPRelayTransport(
+            addresses.smtp_host,
+            addresses.smtp_port,
+            local_hostname=config.hostname,
+            timeout_seconds=config.delivery.timeout_seconds,
+        ),
+        incoming_policy=lambda reader: LocalservePolicy(
+            reader, account=DEFAULT_ACCOUNT, timeout_seconds=options.simulated_timeout_seconds
+        ),
+    )
+    serve(run_until_signalled(runtime, announce=announce))
     out.write("postroom: stopped\n")
     out.flush()
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import uvloop
@@ -28,16 +28,14 @@ def configure_logging(config: Config) -> None:
     logging.basicConfig(
         level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosmtpd logs every SMTP command at INFO; our own SMTP code logs what matters.
+    logging.getLogger("mail.log").setLevel(max(logging.WARNING, logging.root.level))
 
 
 async def run_until_signalled(
-    config: Config,
-    *,
-    prepare: Callable[[], Awaitable[object]] | None = None,
-    announce: Callable[[RuntimeAddresses], None] | None = None,
+    runtime: Runtime, *, announce: Callable[[RuntimeAddresses], None] | None = None
 ) -> None:
     """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM."""
-    runtime = Runtime(config, prepare=prepare)
     addresses = await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

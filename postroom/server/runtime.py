@@ -14,14 +14,20 @@ import logging
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from postroom import __version__
 from postroom.auth import FailedLoginLimiter, LoginVerifier
 from postroom.clock import Clock, SystemClock
 from postroom.config import Config, ConfigError
+from postroom.queue.relay import SMTPRelayTransport
+from postroom.queue.runner import QueueRunner, RunnerSettings
+from postroom.queue.transport import Transport
 from postroom.server.app import build_app
+from postroom.server.cleanup import PeriodicCleanup
 from postroom.server.http import HTTPServer, bind_tcp
 from postroom.smtp import (
+    IncomingPolicy,
     Listener,
     SMTPServices,
     incoming_listener,
@@ -31,6 +37,7 @@ from postroom.smtp import (
 )
 from postroom.store.db import Database, open_database
 from postroom.store.groupcommit import GroupCommitter
+from postroom.store.reader import Reader
 from postroom.webapi import WebapiServices
 
 log = logging.getLogger(__name__)
@@ -77,10 +84,21 @@ class Runtime:
         *,
         clock: Clock | None = None,
         prepare: Callable[[], Awaitable[object]] | None = None,
+        transport: Callable[[RuntimeAddresses], Transport] | None = None,
+        incoming_policy: Callable[[Reader], IncomingPolicy] | None = None,
+        run_queue: bool = True,
     ) -> None:
+        """`transport` builds the delivery transport once the listeners are bound (None:
+        the configured relay host, or no delivery); `incoming_policy` replaces whom the
+        incoming listener takes mail for; `run_queue=False` leaves delivering to the
+        caller (tests drive `queue_runner.run_once()` with a manual clock)."""
         self.config = config
         self.clock = clock or SystemClock()
         self._prepare = prepare
+        self._transport = transport
+        self._incoming_policy = incoming_policy
+        self._run_queue = run_queue
+        self.queue_runner: QueueRunner | None = None
         self._stack = contextlib.AsyncExitStack()
         self.database: Database | None = None
         self.webapi: WebapiServices | None = None
@@ -111,6 +129,7 @@ class Runtime:
             verifier=LoginVerifier(FailedLoginLimiter(self.clock), self.database.reader),
             reader=self.database.reader,
             user_agent=f"postroom/{__version__}",
+            queued=self._queued,
         )
         sock = bind_tcp(config.http.listen, config.http.port)
         http = HTTPServer(build_app(services), sock)
@@ -124,6 +143,10 @@ class Runtime:
             verifier=services.verifier,
             reader=self.database.reader,
             tls_context=tls_context,
+            queued=self._queued,
+            incoming_policy=(
+                self._incoming_policy(self.database.reader) if self._incoming_policy else None
+            ),
         )
         listen = config.smtp.listen
         incoming = await self._serve(
@@ -141,7 +164,7 @@ class Runtime:
             sock = _bind("smtp.submissions_port", listen, config.smtp.submissions_port)
             submissions = submission_listener(smtp, sock, plaintext_auth=False, implicit_tls=True)
             submissions_port = (await self._serve(submissions)).port
-        return RuntimeAddresses(
+        addresses = RuntimeAddresses(
             http_host=config.http.listen,
             http_port=http.port,
             smtp_host=listen,
@@ -149,6 +172,49 @@ class Runtime:
             submission_port=submission.port,
             submissions_port=submissions_port,
         )
+        # Delivery starts last and stops first, while the listeners it may deliver to
+        # (localserve's own) are still up.
+        transport = self._delivery_transport(addresses)
+        if transport is not None:
+            runner = self.queue_runner = QueueRunner(
+                committer,
+                self.database.reader,
+                transport,
+                self.clock,
+                RunnerSettings(
+                    hostname=config.hostname,
+                    max_deliveries=config.delivery.max_concurrent,
+                    lease=timedelta(seconds=config.delivery.lease_seconds),
+                ),
+            )
+            if isinstance(transport, SMTPRelayTransport):
+                self._stack.push_async_callback(transport.close)
+            if self._run_queue:
+                runner.start()
+                self._stack.push_async_callback(runner.stop)
+        else:
+            log.warning("no delivery transport configured: queued messages stay queued")
+        cleanup = PeriodicCleanup(committer, self.clock)
+        cleanup.start()
+        self._stack.push_async_callback(cleanup.stop)
+        return addresses
+
+    def _delivery_transport(self, addresses: RuntimeAddresses) -> Transport | None:
+        if self._transport is not None:
+            return self._transport(addresses)
+        delivery = self.config.delivery
+        if delivery.relay_host:
+            return SMTPRelayTransport(
+                delivery.relay_host,
+                delivery.relay_port,
+                local_hostname=self.config.hostname,
+                timeout_seconds=delivery.timeout_seconds,
+            )
+        return None
+
+    def _queued(self) -> None:
+        if self.queue_runner is not None:
+            self.queue_runner.wake()
 
     async def _serve(self, listener: Listener) -> Listener:
         await listener.start()

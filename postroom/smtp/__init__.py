@@ -3,8 +3,11 @@ submission (587 with STARTTLS, 465 with implicit TLS), on aiosmtpd."""
 
 from __future__ import annotations
 
+from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
 from postroom.smtp.listener import Listener
+from postroom.smtp.policy import IncomingPolicy, OwnAddresses, Refusal
+from postroom.smtp.recipients import LocalDelivery
 from postroom.smtp.serve import (
     incoming_listener,
     plaintext_auth_allowed,
@@ -13,8 +16,13 @@ from postroom.smtp.serve import (
 from postroom.smtp.tls import load_tls_context
 
 __all__ = [
+    "IncomingPolicy",
     "Listener",
+    "LocalDelivery",
+    "OwnAddresses",
+    "Refusal",
     "SMTPServices",
+    "codes",
     "incoming_listener",
     "load_tls_context",
     "plaintext_auth_allowed",

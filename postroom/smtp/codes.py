@@ -218,3 +218,9 @@ FROMID_NO_SEPARATOR: Final = Reply(
     "fromid login needs a catch-all separator on its domain",
 )
 QUEUED: Final = Reply(C250_COMPLETED, E_2_0_0_OTHER, "queued as {first} (recipients: {count})")
+
+
+def simulated_failure(code: int) -> Reply:
+    """localserve's answer for a special recipient localpart: the code it names, with
+    the enhanced code of its class and no detail (`5.0.0`)."""
+    return Reply(code, f"{code // 100}.0.0", f"failure with code {code} due to special localpart")

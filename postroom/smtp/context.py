@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from postroom.auth import LoginVerifier
 from postroom.clock import Clock
 from postroom.config import Config
+from postroom.smtp.policy import IncomingPolicy
 from postroom.store.groupcommit import GroupCommitter
 from postroom.store.reader import Reader
 
@@ -24,3 +26,7 @@ class SMTPServices:
     reader: Reader
     tls_context: ssl.SSLContext | None
     """For STARTTLS and implicit TLS; None when no certificate is configured."""
+    queued: Callable[[], None] = lambda: None
+    """Called after a submission was queued, so delivery can start at once."""
+    incoming_policy: IncomingPolicy | None = None
+    """Whom the incoming listener takes mail for; None: our own addresses only."""

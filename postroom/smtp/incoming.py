@@ -9,6 +9,7 @@ that message (`queue.incoming`). The reply is written after the commit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 
@@ -17,16 +18,10 @@ from aiosmtpd.smtp import Envelope, Session
 from postroom.mail import Address, AddressError, parse_address
 from postroom.queue.incoming import note_incoming_for_fromid
 from postroom.smtp import codes
-from postroom.smtp.errors import (
-    AliasRemoteMembersError,
-    DomainDisabledError,
-    HeaderSectionError,
-    NoSuchUserError,
-    RecipientError,
-    RelayDeniedError,
-)
+from postroom.smtp.errors import HeaderSectionError
 from postroom.smtp.handler import MAX_RECIPIENTS, Handler, Transaction, peer_of
 from postroom.smtp.headers import header_values, parse_header_section, split_message
+from postroom.smtp.policy import IncomingPolicy, OwnAddresses, Refusal
 from postroom.smtp.received import (
     Stamp,
     new_received_id,
@@ -34,7 +29,7 @@ from postroom.smtp.received import (
     received_field,
     return_path_field,
 )
-from postroom.smtp.recipients import LocalDelivery, resolve_recipient
+from postroom.smtp.recipients import LocalDelivery
 from postroom.smtp.session import SMTPProtocol
 from postroom.store.groupcommit import Batch
 from postroom.store.mailstore import Envelope as StoredEnvelope
@@ -43,13 +38,6 @@ from postroom.store.mailstore import NewMessage, mailbox_id, store_blob, store_m
 log = logging.getLogger(__name__)
 
 INBOX = "Inbox"
-
-_REFUSALS: tuple[tuple[type[RecipientError], codes.Reply], ...] = (
-    (RelayDeniedError, codes.RELAY_DENIED),
-    (NoSuchUserError, codes.NO_SUCH_USER),
-    (DomainDisabledError, codes.DOMAIN_DISABLED),
-    (AliasRemoteMembersError, codes.ALIAS_REMOTE_MEMBERS),
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +53,10 @@ class IncomingTransaction(Transaction):
 
 
 class IncomingHandler(Handler):
+    @property
+    def policy(self) -> IncomingPolicy:
+        return self.services.incoming_policy or OwnAddresses(self.services.reader)
+
     def new_transaction(self) -> Envelope:
         return IncomingTransaction()
 
@@ -87,6 +79,9 @@ class IncomingHandler(Handler):
                 transaction.sender = parse_address(address)
             except AddressError:
                 return codes.BAD_SENDER_SYNTAX.line()
+        refusal = await self.policy.check_sender(transaction.sender)
+        if refusal is not None:
+            return await _refuse(refusal)
         transaction.mail_from = address
         transaction.mail_options.extend(options)
         return codes.SENDER_OK.line()
@@ -106,11 +101,15 @@ class IncomingHandler(Handler):
             recipient = parse_address(address)
         except AddressError:
             return codes.BAD_RECIPIENT_SYNTAX.line()
-        try:
-            deliveries = await resolve_recipient(recipient, self.services.reader)
-        except RecipientError as exc:
-            log.info("SMTP incoming from %s: refused %s: %s", server.client_ip, recipient, exc)
-            return next(reply for kind, reply in _REFUSALS if isinstance(exc, kind)).line()
+        deliveries = await self.policy.recipient(recipient)
+        if isinstance(deliveries, Refusal):
+            log.info(
+                "SMTP incoming from %s: refused %s: %s",
+                server.client_ip,
+                recipient,
+                deliveries.reply.text,
+            )
+            return await _refuse(deliveries)
         transaction.recipients.append(AcceptedRecipient(address=recipient, deliveries=deliveries))
         transaction.rcpt_tos.append(address)
         transaction.rcpt_options.extend(options)
@@ -148,9 +147,16 @@ class IncomingHandler(Handler):
             received=now,
         )
         mail_from = str(transaction.sender) if transaction.sender else ""
+        refusals = [await self.policy.check_delivery(r.address) for r in transaction.recipients]
+        if refusals and all(refusal is not None for refusal in refusals):
+            # Every recipient refused: that is the DATA reply. (If only some are, SMTP
+            # has no way to say so after DATA; their copies are just not stored.)
+            return await _refuse(next(r for r in refusals if r is not None))
         inboxes: dict[int, int] = {}
         copies: list[tuple[NewMessage, str]] = []
-        for recipient in transaction.recipients:
+        for recipient, refusal in zip(transaction.recipients, refusals, strict=True):
+            if refusal is not None:
+                continue
             prefix = return_path_field(mail_from) + received_field(stamp, str(recipient.address))
             for delivery in recipient.deliveries:
                 if delivery.account_id not in inboxes:
@@ -185,6 +191,12 @@ class IncomingHandler(Handler):
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()
+
+
+async def _refuse(refusal: Refusal) -> str:
+    if refusal.delay_seconds > 0:
+        await asyncio.sleep(refusal.delay_seconds)
+    return refusal.reply.line()
 
 
 def _transaction(envelope: Envelope) -> IncomingTransaction:

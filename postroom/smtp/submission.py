@@ -216,6 +216,7 @@ class SubmissionHandler(AuthMechanisms, Handler):
                 raise
             # A concurrent submission took the same fromid first.
             raise _RefusedError(codes.FROMID_NOT_UNIQUE.line()) from None
+        services.queued()
         log.info("SMTP submission by %s from %s: queued %s", login.username, peer.client_ip, ids)
         return codes.QUEUED.line(first=ids[0], count=len(ids))
 

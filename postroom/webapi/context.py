@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from postroom.auth import Login, LoginVerifier
@@ -24,6 +25,8 @@ class WebapiServices:
     """For the reads of every call (domains, suppressions)."""
     user_agent: str
     """Written as `User-Agent` into composed messages, e.g. `postroom/0.1.0`."""
+    queued: Callable[[], None] = lambda: None
+    """Called after messages were queued, so delivery can start at once."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -171,7 +171,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         return result
 
     try:
-        return await services.committer.run(unit)
+        result = await services.committer.run(unit)
     except IntegrityError:
         if not key:
             raise
@@ -180,6 +180,8 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         if replay is None:
             raise
         return _decode_result(replay)
+    services.queued()
+    return result
 
 
 def _decode_result(text: str) -> SendResult:

@@ -84,15 +84,21 @@ async def localserve(tmp_path: Path) -> AsyncIterator[Localserve]:
         await server.process.wait()
 
 
-def queue_list(directory: Path) -> list[dict[str, object]]:
-    output = subprocess.run(
-        postroom_command("queue", "list", "--dir", str(directory), "--limit", "10000", "--json"),
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    return [json.loads(line) for line in output.splitlines()]
+def all_messages(directory: Path) -> list[dict[str, object]]:
+    """Every message sent: still queued, or delivered/failed (retired), oldest first."""
+    rows = []
+    for listing in ("list", "retired"):
+        output = subprocess.run(
+            postroom_command(
+                "queue", listing, "--dir", str(directory), "--limit", "10000", "--json"
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        rows += [json.loads(line) for line in output.splitlines()]
+    return sorted(rows, key=lambda row: int(str(row["id"])))
 
 
 async def run_curl(command: str, url: str, cwd: Path) -> dict[str, object]:
@@ -130,7 +136,7 @@ async def test_banner_and_curl_example(localserve: Localserve) -> None:
     assert result["Submissions"]
     rest = await localserve.stop()
     assert "stopped" in rest
-    (row,) = queue_list(localserve.directory)
+    (row,) = all_messages(localserve.directory)
     assert row["recipient"] == "someone@example.com"
     assert row["subject"] == "hi"
 
@@ -142,7 +148,7 @@ async def test_readme_tour_commands_work(localserve: Localserve) -> None:
     results = [await run_curl(c, localserve.url, localserve.directory) for c in commands]
     assert all(isinstance(r, dict) for r in results)
     await localserve.stop()
-    rows = queue_list(localserve.directory)
+    rows = all_messages(localserve.directory)
     assert {r["subject"] for r in rows} >= {"hi", "report", "order 1234"}
 
 
@@ -178,7 +184,7 @@ async def test_restart_reuses_the_directory(tmp_path: Path) -> None:
             assert response.status_code == 200
     finally:
         await second.stop()
-    assert sorted(r["recipient"] for r in queue_list(directory)) == [
+    assert sorted(r["recipient"] for r in all_messages(directory)) == [
         "a@example.com",
         "b@example.com",
     ]
@@ -206,7 +212,7 @@ async def test_sigterm_loses_no_accepted_message(localserve: Localserve) -> None
             await asyncio.sleep(0.01)
         await localserve.stop()
         await asyncio.wait_for(asyncio.gather(*senders), 30)
-    queued = {r["id"] for r in queue_list(localserve.directory)}
+    queued = {r["id"] for r in all_messages(localserve.directory)}
     assert set(accepted) <= queued
     assert len(accepted) >= 50
 

@@ -36,8 +36,13 @@ NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 def test_public_names() -> None:
     assert sorted(postroom.smtp.__all__) == [
+        "IncomingPolicy",
         "Listener",
+        "LocalDelivery",
+        "OwnAddresses",
+        "Refusal",
         "SMTPServices",
+        "codes",
         "incoming_listener",
         "load_tls_context",
         "plaintext_auth_allowed",

@@ -1,0 +1,164 @@
+"""Benchmark: end-to-end delivery rate of `postroom localserve`, with a baseline.
+
+Starts localserve in a temporary directory on free ports, pauses its queue with an
+empty hold rule, queues 20,000 messages through the webapi (to recipients at 200
+domains, as transactional mail is), releases them, and measures delivered messages
+per second until the queue is empty. In the same run it measures a baseline:
+aiosmtplib sending the same message to a bare aiosmtpd sink on loopback over 16
+connections, and prints Postroom's rate as a ratio of it.
+
+    python bench/deliver.py [--messages 20000] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiosmtplib
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from loadgen import build_request, run_requests
+
+MESSAGE = (
+    b"From: <postroom@localhost>\r\nTo: <customer@example.com>\r\n"
+    b"Subject: Your order #1234 has shipped\r\nMessage-Id: <bench@localhost>\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+    + b"Hello,\r\n\r\nyour order is on its way.\r\n"
+    * 10
+)
+
+
+def postroom(directory: Path, *args: str) -> str:
+    command = [sys.executable, "-m", "postroom.cli", *args, "--dir", str(directory)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "postroom.cli", "localserve", "--dir", str(directory),
+        "--http-port", "0", "--smtp-port", "0", "--submission-port", "0",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    seen = b""
+    while b"--data-urlencode" not in seen:
+        line = await asyncio.wait_for(process.stdout.readline(), 60)
+        if not line:
+            raise SystemExit("localserve did not start:\n" + seen.decode())
+        seen += line
+    match = re.search(rb"webapi\s+(http://\S+)/webapi/v0/", seen)
+    assert match
+    return process, match.group(1).decode()
+
+
+def queued_count(database: Path) -> int:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        (count,) = connection.execute("SELECT COUNT(*) FROM queue_message").fetchone()
+        return int(count)
+
+
+async def measure_postroom(messages: int, connections: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory(prefix="postroom-bench-") as tmp:
+        directory = Path(tmp)
+        process, url = await start_localserve(directory)
+        try:
+            postroom(directory, "queue", "holdrule", "add")
+            requests = [
+                build_request(
+                    url + "/webapi/v0/Send",
+                    urlencode({"request": json.dumps({
+                        "To": [{"Address": f"user{n}@d{n % 200}.example"}],
+                        "Subject": "Your order has shipped",
+                        "Text": "Hello,\n\nyour order is on its way.\n" * 10,
+                    })}).encode(),
+                    "application/x-www-form-urlencoded",
+                    "postroom@localhost:postroom",
+                )
+                for n in range(messages)
+            ]  # fmt: skip
+            failed = await run_requests(url, requests, connections=connections)
+            if failed:
+                raise SystemExit(f"{failed} Sends failed")
+            database = directory / "postroom.db"
+            assert queued_count(database) == messages
+            (rule_id,) = re.findall(
+                r"^(\d+)", postroom(directory, "queue", "holdrule", "list"), re.M
+            )
+            postroom(directory, "queue", "holdrule", "remove", rule_id)
+            started = time.perf_counter()
+            postroom(directory, "queue", "release", "--held")
+            while (left := queued_count(database)) > 0:
+                await asyncio.sleep(0.1)
+            elapsed = time.perf_counter() - started
+            delivered = messages - left
+        finally:
+            process.terminate()
+            await process.wait()
+    return delivered / elapsed, delivered
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.accepted = 0
+
+    async def handle_DATA(  # noqa: N802 (aiosmtpd finds hooks by this name)
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        self.accepted += 1
+        return "250 2.0.0 accepted"
+
+
+async def measure_baseline(messages: int, connections: int) -> float:
+    sink = _Sink()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    todo = iter(range(messages))
+
+    async def client() -> None:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await smtp.connect()
+        for n in todo:
+            await smtp.sendmail("postroom@localhost", [f"user{n}@d{n % 200}.example"], MESSAGE)
+        await smtp.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    server.close()
+    await server.wait_closed()
+    assert sink.accepted == messages
+    return messages / elapsed
+
+
+async def measure(args: argparse.Namespace) -> None:
+    base = await measure_baseline(args.messages, args.connections)
+    rate, delivered = await measure_postroom(args.messages, args.connections)
+    print(f"{args.messages} messages to 200 domains, SQLite with synchronous=FULL")
+    print(f"postroom delivery  {rate:8.0f} messages/s  ({delivered} delivered end to end)")
+    print(f"baseline           {base:8.0f} messages/s  (aiosmtplib to a bare aiosmtpd sink,"
+          f" {args.connections} connections)")  # fmt: skip
+    print(f"ratio              {rate / base:.2f}x the baseline's rate")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=16)
+    asyncio.run(measure(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

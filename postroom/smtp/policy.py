@@ -1,0 +1,76 @@
+"""Whom the incoming listener takes mail for, and what it answers otherwise: the seam
+localserve replaces (it takes mail for any address, and simulates failures).
+
+The default, `OwnAddresses`, accepts our addresses only (`smtp.recipients`), so the
+incoming listener can never relay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from postroom.mail import Address
+from postroom.smtp import codes
+from postroom.smtp.errors import (
+    AliasRemoteMembersError,
+    DomainDisabledError,
+    NoSuchUserError,
+    RecipientError,
+    RelayDeniedError,
+)
+from postroom.smtp.recipients import LocalDelivery, resolve_recipient
+from postroom.store.reader import Reader
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Refusal:
+    """An error reply, given after `delay_seconds` (localserve's simulated timeouts)."""
+
+    reply: codes.Reply
+    delay_seconds: float = 0.0
+
+
+class IncomingPolicy(Protocol):
+    async def check_sender(self, sender: Address | None) -> Refusal | None:
+        """At MAIL FROM (`None` for the null reverse-path): refuse, or None to go on."""
+        ...
+
+    async def recipient(self, address: Address) -> tuple[LocalDelivery, ...] | Refusal:
+        """At RCPT TO: the accounts the recipient's copy goes to, or a refusal."""
+        ...
+
+    async def check_delivery(self, address: Address) -> Refusal | None:
+        """After DATA, per accepted recipient: refuse its copy, or None to store it."""
+        ...
+
+
+_REFUSALS: tuple[tuple[type[RecipientError], codes.Reply], ...] = (
+    (RelayDeniedError, codes.RELAY_DENIED),
+    (NoSuchUserError, codes.NO_SUCH_USER),
+    (DomainDisabledError, codes.DOMAIN_DISABLED),
+    (AliasRemoteMembersError, codes.ALIAS_REMOTE_MEMBERS),
+)
+
+
+def refusal_for(error: RecipientError) -> Refusal:
+    return Refusal(reply=next(reply for kind, reply in _REFUSALS if isinstance(error, kind)))
+
+
+class OwnAddresses:
+    """Mail for our own addresses only."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+
+    async def check_sender(self, sender: Address | None) -> Refusal | None:
+        return None
+
+    async def recipient(self, address: Address) -> tuple[LocalDelivery, ...] | Refusal:
+        try:
+            return await resolve_recipient(address, self._reader)
+        except RecipientError as exc:
+            return refusal_for(exc)
+
+    async def check_delivery(self, address: Address) -> Refusal | None:
+        return None
