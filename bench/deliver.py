@@ -60,6 +60,8 @@ async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process,
         seen += line
     match = re.search(rb"webapi\s+(http://\S+)/webapi/v0/", seen)
     assert match
+    # Keep reading its log, or the pipe fills and the server blocks writing to it.
+    asyncio.get_running_loop().create_task(process.stdout.read())
     return process, match.group(1).decode()
 
 
@@ -79,7 +81,7 @@ async def measure_postroom(messages: int, connections: int) -> tuple[float, int]
                 build_request(
                     url + "/webapi/v0/Send",
                     urlencode({"request": json.dumps({
-                        "To": [{"Address": f"user{n}@d{n % 200}.example"}],
+                        "To": [{"Address": f"user{n}.b@d{n % 200}.example"}],
                         "Subject": "Your order has shipped",
                         "Text": "Hello,\n\nyour order is on its way.\n" * 10,
                     })}).encode(),
@@ -97,8 +99,12 @@ async def measure_postroom(messages: int, connections: int) -> tuple[float, int]
                 r"^(\d+)", postroom(directory, "queue", "holdrule", "list"), re.M
             )
             postroom(directory, "queue", "holdrule", "remove", rule_id)
-            started = time.perf_counter()
             postroom(directory, "queue", "release", "--held")
+            # The server notices a release by another process within its poll interval;
+            # the clock starts when delivery does.
+            while queued_count(database) == messages:
+                await asyncio.sleep(0.01)
+            started = time.perf_counter()
             while (left := queued_count(database)) > 0:
                 await asyncio.sleep(0.1)
             elapsed = time.perf_counter() - started
@@ -131,7 +137,7 @@ async def measure_baseline(messages: int, connections: int) -> float:
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
         await smtp.connect()
         for n in todo:
-            await smtp.sendmail("postroom@localhost", [f"user{n}@d{n % 200}.example"], MESSAGE)
+            await smtp.sendmail("postroom@localhost", [f"user{n}.b@d{n % 200}.example"], MESSAGE)
         await smtp.quit()
 
     started = time.perf_counter()

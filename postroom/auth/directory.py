@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from postroom.auth.errors import FromDomainDisabledError, FromNotAllowedError
 from postroom.mail import Address
-from postroom.store.account import Domain, LoginAddress
 from postroom.store.reader import Reader
 from postroom.store.records import AccountRecord, DomainRecord, LoginAddressRecord
 
@@ -40,17 +39,15 @@ def split_catchall(localpart: str, separators: Sequence[str]) -> tuple[str, str]
     return lowered[:cut], lowered[cut + width :]
 
 
-async def resolve_domain_address(address: Address) -> ResolvedAddress | None:
+async def resolve_domain_address(address: Address, reader: Reader) -> ResolvedAddress | None:
     """The address's domain row and normalized localpart, or None if not our domain."""
-    domain = await Domain.get_or_none(name=address.domain)
-    if domain is None:
-        return None
-    record = DomainRecord(
-        id=domain.id,
-        name=domain.name,
-        catchall_separators=tuple(domain.catchall_separators),
-        disabled=domain.disabled,
+    rows = await reader.fetch(
+        "SELECT id, name, catchall_separators, disabled FROM domain WHERE name = ?",
+        [address.domain],
     )
+    if not rows:
+        return None
+    record = DomainRecord.from_row(rows[0])
     localpart, suffix = split_catchall(address.localpart, record.catchall_separators)
     return ResolvedAddress(domain=record, localpart=localpart, suffix=suffix)
 
@@ -96,7 +93,10 @@ async def find_login_address(address: Address, reader: Reader) -> LoginAddressRe
 
 
 async def check_from_address(
-    account: AccountRecord, address: Address, login: LoginAddressRecord | None = None
+    account: AccountRecord,
+    address: Address,
+    reader: Reader,
+    login: LoginAddressRecord | None = None,
 ) -> None:
     """Raise unless `account` may send with `address` in From and MAIL FROM.
 
@@ -111,12 +111,14 @@ async def check_from_address(
             if login.domain.disabled:
                 raise FromDomainDisabledError(address.domain)
             return
-    resolved = await resolve_domain_address(address)
+    resolved = await resolve_domain_address(address, reader)
     if resolved is not None:
         if resolved.domain.disabled:
             raise FromDomainDisabledError(address.domain)
-        owned = await LoginAddress.exists(
-            account_id=account.id, domain_id=resolved.domain.id, localpart=resolved.localpart
+        owned = await reader.fetch(
+            "SELECT 1 AS owned FROM login_address"
+            " WHERE account_id = ? AND domain_id = ? AND localpart = ?",
+            [account.id, resolved.domain.id, resolved.localpart],
         )
         if owned:
             return

@@ -90,24 +90,45 @@ async def claim_due(
                 if row["require_tls"] == candidate["require_tls"]:
                     previous[int(row["id"])] = row["last_attempt"]
         picked.append((sorted(previous), previous))
+    if not picked:
+        return []
+    # One UPDATE and one SELECT for the whole round; the groups share the token (every
+    # later write names its row as well as the token).
+    token = secrets.token_hex(16)
+    ids = [row_id for group_ids, _ in picked for row_id in group_ids]
+    marks = ", ".join("?" for _ in ids)
+    claimed = await sql.execute(
+        connection,
+        "UPDATE queue_message SET next_attempt = ?, lease_token = ?,"
+        " attempts = attempts + 1, last_attempt = ?"
+        f" WHERE id IN ({marks}) AND next_attempt <= ? AND hold = ?",
+        [sql.encode_datetime(connection, lease_until), token, when, *ids, when, False],
+    )
+    if claimed == 0:
+        return []
+    rows = await sql.fetch(
+        connection, "SELECT * FROM queue_message WHERE lease_token = ? ORDER BY id", [token]
+    )
+    by_id = {int(row["id"]): row for row in rows}
     groups: list[ClaimedGroup] = []
-    until = sql.encode_datetime(connection, lease_until)
-    for ids, previous in picked:
-        token = secrets.token_hex(16)
-        marks = ", ".join("?" for _ in ids)
-        claimed = await sql.execute(
-            connection,
-            "UPDATE queue_message SET next_attempt = ?, lease_token = ?,"
-            " attempts = attempts + 1, last_attempt = ?"
-            f" WHERE id IN ({marks}) AND next_attempt <= ? AND hold = ?",
-            [until, token, when, *ids, when, False],
-        )
-        if claimed == 0:
-            continue
-        rows = await sql.fetch(
-            connection,
-            "SELECT * FROM queue_message WHERE lease_token = ? ORDER BY id",
-            [token],
-        )
-        groups.append(ClaimedGroup(token=token, rows=rows, previous_last_attempts=previous))
+    for group_ids, previous in picked:
+        won = [by_id[i] for i in group_ids if i in by_id]
+        if won:
+            groups.append(ClaimedGroup(token=token, rows=won, previous_last_attempts=previous))
     return groups
+
+
+async def release_claims(batch: Batch, groups: list[ClaimedGroup]) -> int:
+    """Give back claimed groups that were never attempted: due again at once, with the
+    attempt uncounted. Rows whose lease already ended (someone else's now) are left."""
+    connection = batch.connection
+    released = 0
+    for group in groups:
+        for row in group.rows:
+            released += await sql.execute(
+                connection,
+                "UPDATE queue_message SET next_attempt = last_attempt, last_attempt = ?,"
+                " lease_token = NULL, attempts = attempts - 1 WHERE id = ? AND lease_token = ?",
+                [group.previous_last_attempts.get(int(row["id"])), row["id"], group.token],
+            )
+    return released

@@ -14,11 +14,11 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from postroom.clock import Clock
 from postroom.mail import Address
-from postroom.queue.claim import ClaimedGroup, claim_due
+from postroom.queue.claim import ClaimedGroup, claim_due, release_claims
 from postroom.queue.outcome import OutcomeSettings, record_outcomes
 from postroom.queue.transport import Delivery, Transport, failure_for_all
 from postroom.store.groupcommit import GroupCommitter
@@ -33,8 +33,9 @@ class RunnerSettings:
     max_deliveries: int = 10
     lease: timedelta = timedelta(minutes=5)
     """How long a claim lasts. It must exceed the longest delivery attempt."""
-    idle_poll: timedelta = timedelta(seconds=30)
-    """How long the loop sleeps when nothing is due and nobody wakes it."""
+    idle_poll: timedelta = timedelta(seconds=5)
+    """The longest the loop sleeps when nothing is due and nobody wakes it: changes made
+    by other processes (the CLI, other nodes) are noticed within this time."""
 
 
 class QueueRunner:
@@ -58,6 +59,10 @@ class QueueRunner:
         )
         self._busy_domains: set[str] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._backlog: list[ClaimedGroup] = []
+        """Claimed groups waiting for a free delivery slot: claiming a round of them at
+        a time takes one commit instead of one per finished delivery."""
+        self._all_done = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -66,12 +71,16 @@ class QueueRunner:
         self._task = asyncio.create_task(self._loop(), name="queue-runner")
 
     async def stop(self) -> None:
-        """Stop claiming and wait for deliveries in flight to finish."""
+        """Stop claiming, give back claimed groups not started, and wait for deliveries
+        in flight to finish."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
+        backlog, self._backlog = self._backlog, []
+        if backlog:
+            await self._committer.run(lambda batch: release_claims(batch, backlog))
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
 
@@ -82,28 +91,54 @@ class QueueRunner:
     async def run_once(self) -> int:
         """Claim what is due now, deliver it, and wait until all of it is recorded.
         Returns the number of delivery attempts (SMTP transactions) made."""
-        tasks = await self._claim_and_start()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        return len(tasks)
+        claimed = await self._claim()
+        self._start_from_backlog()
+        while self._in_flight or self._backlog:
+            self._all_done.clear()
+            await self._all_done.wait()
+        return claimed
 
     async def _loop(self) -> None:
         while not self._stopping:
             try:
-                started = await self._claim_and_start()
+                claimed = await self._claim()
             except Exception:
                 log.exception("claiming due queue messages failed")
-                started = []
-            if started and len(self._in_flight) < self._settings.max_deliveries:
+                claimed = 0
+            self._start_from_backlog()
+            if claimed and len(self._backlog) <= self._settings.max_deliveries // 2:
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.idle_poll.total_seconds())
+                await asyncio.wait_for(self._wake.wait(), await self._idle_seconds())
 
-    async def _claim_and_start(self) -> list[asyncio.Task[None]]:
-        room = self._settings.max_deliveries - len(self._in_flight)
-        if room <= 0 or self._stopping:
-            return []
+    async def _idle_seconds(self) -> float:
+        """Until the next row is due (a retry's scheduled time), at most `idle_poll`."""
+        poll = self._settings.idle_poll.total_seconds()
+        try:
+            rows = await self._reader.fetch(
+                "SELECT MIN(next_attempt) AS due FROM queue_message WHERE hold = ?", [False]
+            )
+        except Exception:
+            log.exception("looking up the next due queue message failed")
+            return poll
+        due = rows[0]["due"] if rows else None
+        if due is None:
+            return poll
+        when = due if isinstance(due, datetime) else datetime.fromisoformat(str(due))
+        wait = (when - self._clock.now()).total_seconds()
+        # Due already but not claimable: its domain is busy here, and the delivery in
+        # flight wakes us when it ends.
+        return poll if wait <= 0 else min(wait, poll)
+
+    async def _claim(self) -> int:
+        """Fill the backlog, when it runs low, with up to two rounds' worth of groups."""
+        limit = self._settings.max_deliveries
+        if self._stopping or len(self._backlog) > limit // 2:
+            return 0
+        room = 2 * limit - len(self._in_flight) - len(self._backlog)
+        if room <= 0:
+            return 0
         now = self._clock.now()
         busy = frozenset(self._busy_domains)
         groups = await self._committer.run(
@@ -115,20 +150,27 @@ class QueueRunner:
                 busy_domains=busy,
             )
         )
-        tasks = []
         for group in groups:
             self._busy_domains.add(group.domain)
+        self._backlog.extend(groups)
+        return len(groups)
+
+    def _start_from_backlog(self) -> None:
+        while self._backlog and len(self._in_flight) < self._settings.max_deliveries:
+            group = self._backlog.pop(0)
             task = asyncio.create_task(self._deliver(group))
             self._in_flight.add(task)
             task.add_done_callback(self._done(group.domain))
-            tasks.append(task)
-        return tasks
 
     def _done(self, domain: str) -> Callable[[asyncio.Task[None]], None]:
         def finished(task: asyncio.Task[None]) -> None:
             self._in_flight.discard(task)
             self._busy_domains.discard(domain)
-            # A domain became free: rows waiting for it may be due.
+            if not self._stopping:
+                self._start_from_backlog()
+            if not self._in_flight and not self._backlog:
+                self._all_done.set()
+            # A domain became free, or the backlog ran low: look for due rows.
             self._wake.set()
 
         return finished

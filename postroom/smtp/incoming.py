@@ -18,6 +18,7 @@ from aiosmtpd.smtp import Envelope, Session
 from postroom.mail import Address, AddressError, parse_address
 from postroom.queue.incoming import note_incoming_for_fromid
 from postroom.smtp import codes
+from postroom.smtp.context import SMTPServices
 from postroom.smtp.errors import HeaderSectionError
 from postroom.smtp.handler import MAX_RECIPIENTS, Handler, Transaction, peer_of
 from postroom.smtp.headers import header_values, parse_header_section, split_message
@@ -53,6 +54,22 @@ class IncomingTransaction(Transaction):
 
 
 class IncomingHandler(Handler):
+    def __init__(self, services: SMTPServices) -> None:
+        super().__init__(services)
+        # Inbox IDs do not change; remembering them saves a query per message.
+        self._inboxes: dict[int, int] = {}
+
+    async def _inbox(self, account_id: int) -> int:
+        if account_id not in self._inboxes:
+            rows = await self.services.reader.fetch(
+                "SELECT id FROM mailbox WHERE account_id = ? AND name = ?", [account_id, INBOX]
+            )
+            found = int(rows[0]["id"]) if rows else await mailbox_id(account_id, INBOX, create=True)
+            if found is None:  # pragma: no cover - create=True always gives one
+                raise LookupError(f"no {INBOX} for account {account_id}")
+            self._inboxes[account_id] = found
+        return self._inboxes[account_id]
+
     @property
     def policy(self) -> IncomingPolicy:
         return self.services.incoming_policy or OwnAddresses(self.services.reader)
@@ -160,7 +177,7 @@ class IncomingHandler(Handler):
             prefix = return_path_field(mail_from) + received_field(stamp, str(recipient.address))
             for delivery in recipient.deliveries:
                 if delivery.account_id not in inboxes:
-                    inboxes[delivery.account_id] = await _inbox(delivery.account_id)
+                    inboxes[delivery.account_id] = await self._inbox(delivery.account_id)
                 message = NewMessage(
                     account_id=delivery.account_id,
                     mailbox_id=inboxes[delivery.account_id],
@@ -203,13 +220,6 @@ def _transaction(envelope: Envelope) -> IncomingTransaction:
     if not isinstance(envelope, IncomingTransaction):  # pragma: no cover - set up by us
         raise TypeError("incoming SMTP transaction state missing")
     return envelope
-
-
-async def _inbox(account_id: int) -> int:
-    found = await mailbox_id(account_id, INBOX, create=True)
-    if found is None:  # pragma: no cover - create=True always gives one
-        raise LookupError(f"no {INBOX} for account {account_id}")
-    return found
 
 
 def _summary(data: bytes) -> tuple[str, str]:

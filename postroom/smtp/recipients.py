@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from postroom.auth import find_login_address, resolve_domain_address, split_catchall
+from postroom.auth import find_login_address, resolve_domain_address
 from postroom.mail import Address, AddressError, parse_address
 from postroom.smtp.errors import (
     AliasRemoteMembersError,
@@ -38,17 +38,19 @@ class LocalDelivery:
 
 async def resolve_recipient(address: Address, reader: Reader) -> tuple[LocalDelivery, ...]:
     """The accounts `address` delivers to, at least one. Raises a RecipientError."""
-    login = await find_login_address(address, reader)
-    if login is not None:
-        if login.domain.disabled:
-            raise DomainDisabledError(address.domain)
-        _, suffix = split_catchall(address.localpart, login.domain.catchall_separators)
-        return (LocalDelivery(account_id=login.account.id, fromid=suffix),)
-    resolved = await resolve_domain_address(address)
+    # The domain first: for mail to other domains (refused, or in localserve taken
+    # for the local account) that is the only query.
+    resolved = await resolve_domain_address(address, reader)
     if resolved is None:
         raise RelayDeniedError(str(address))
     if resolved.domain.disabled:
         raise DomainDisabledError(address.domain)
+    owners = await reader.fetch(
+        "SELECT account_id FROM login_address WHERE domain_id = ? AND localpart = ?",
+        [resolved.domain.id, resolved.localpart],
+    )
+    if owners:
+        return (LocalDelivery(account_id=int(owners[0]["account_id"]), fromid=resolved.suffix),)
     alias = await Alias.get_or_none(domain_id=resolved.domain.id, localpart=resolved.localpart)
     if alias is None:
         raise NoSuchUserError(str(address))
@@ -70,7 +72,7 @@ async def _alias_deliveries(
         login = await find_login_address(address, reader)
         if login is not None:
             account_ids[login.account.id] = None
-        elif await resolve_domain_address(address) is None:
+        elif await resolve_domain_address(address, reader) is None:
             raise AliasRemoteMembersError(alias)
         else:
             log.warning("alias %s: member %s does not exist, skipped", alias, member)

@@ -43,6 +43,7 @@ from postroom.smtp.outgoing import FromIDPlan, fromid_taken, plan_fromids
 from postroom.smtp.received import Stamp, new_received_id, protocol_keyword, received_field
 from postroom.smtp.session import SMTPProtocol, session_state
 from postroom.store.groupcommit import Batch
+from postroom.store.reader import Reader
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,9 @@ class SubmissionHandler(AuthMechanisms, Handler):
         except AddressError:
             return codes.BAD_SENDER_SYNTAX.line()
         try:
-            await check_from_address(login.account, sender, login.login_address)
+            await check_from_address(
+                login.account, sender, self.services.reader, login.login_address
+            )
         except FromDomainDisabledError:
             return codes.SENDER_DOMAIN_DISABLED.line()
         except FromNotAllowedError:
@@ -153,7 +156,7 @@ class SubmissionHandler(AuthMechanisms, Handler):
         account = login.account
         now = services.clock.now()
         message = _read(transaction.original_content or b"", services.config.hostname, now)
-        await _check_from(login, message.from_address)
+        await _check_from(login, message.from_address, services.reader)
         recipients = transaction.recipients
         record_recipients = limits.has_limits(account)
         if record_recipients:
@@ -250,9 +253,9 @@ def _read(data: bytes, hostname: str, now: datetime) -> SubmittedMessage:
     return message
 
 
-async def _check_from(login: Login, address: Address) -> None:
+async def _check_from(login: Login, address: Address, reader: Reader) -> None:
     try:
-        await check_from_address(login.account, address, login.login_address)
+        await check_from_address(login.account, address, reader, login.login_address)
     except FromDomainDisabledError:
         raise _RefusedError(codes.FROM_DOMAIN_DISABLED.line()) from None
     except FromNotAllowedError:

@@ -102,7 +102,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     cc = [_recipient(r) for r in request.CC]
     bcc = [_recipient(r) for r in request.BCC]
     try:
-        await check_from_address(account, from_.address, call.login.login_address)
+        await check_from_address(account, from_.address, services.reader, call.login.login_address)
     except FromDomainDisabledError as exc:
         raise APIError(
             ErrorCode.DOMAIN_DISABLED, "domain of from-address is temporarily disabled"

@@ -29,12 +29,13 @@ class Localserve:
     url: str
     directory: Path
     banner: str
+    log: asyncio.Task[bytes]
+    """Reads everything it prints after the banner (a full pipe would block it)."""
 
     async def stop(self) -> str:
         """SIGTERM, wait for a clean exit, and return what it printed after the banner."""
         self.process.send_signal(signal.SIGTERM)
-        assert self.process.stdout is not None
-        rest = (await asyncio.wait_for(self.process.stdout.read(), 60)).decode()
+        rest = (await asyncio.wait_for(self.log, 60)).decode()
         assert await asyncio.wait_for(self.process.wait(), 60) == 0
         return rest
 
@@ -72,7 +73,10 @@ async def start_localserve(directory: Path) -> Localserve:
     match = re.search(r"webapi\s+(http://127\.0\.0\.1:(\d+))/webapi/v0/", banner)
     assert match, banner
     assert match.group(2) != "0"
-    return Localserve(process=process, url=match.group(1), directory=directory, banner=banner)
+    log = asyncio.get_running_loop().create_task(process.stdout.read())
+    return Localserve(
+        process=process, url=match.group(1), directory=directory, banner=banner, log=log
+    )
 
 
 @pytest.fixture

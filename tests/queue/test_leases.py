@@ -17,6 +17,7 @@ from postroom.queue.claim import claim_due
 from postroom.queue.outcome import INTERRUPTED, OutcomeSettings, record_outcomes
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.queue.runner import QueueRunner, RunnerSettings
+from postroom.queue.transport import Delivery, RecipientOutcome
 from postroom.store.db import Database
 from postroom.store.outgoing import QueueMessage, RetiredMessage
 from tests.queue.harness import OK, QueueHarness, queue_harness
@@ -142,3 +143,31 @@ async def test_killed_worker_leaves_the_row_to_be_delivered_exactly_once(
     assert retired.success
     assert [r["Error"] for r in retired.results] == [INTERRUPTED, ""]
     assert retired.attempts == 2
+
+
+async def test_stopping_gives_back_claims_not_started(database: Database) -> None:
+    async with queue_harness(database, max_deliveries=1) as harness:
+        for n in range(3):
+            await harness.queue([f"r{n}@d{n}.example"])
+        release = asyncio.Event()
+
+        async def slow(delivery: Delivery) -> list[RecipientOutcome]:
+            await release.wait()
+            return [OK for _ in delivery.recipients]
+
+        harness.transport.deliver = slow  # type: ignore[method-assign]
+        harness.runner.start()
+        # One delivery runs and one more claimed group waits in the runner's backlog
+        # (it claims up to two rounds' worth: two groups for one delivery slot).
+        for _ in range(500):
+            if await QueueMessage.filter(lease_token__isnull=False).count() == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert await QueueMessage.filter(lease_token__isnull=False).count() == 2
+        stopping = asyncio.create_task(harness.runner.stop())
+        await asyncio.sleep(0)
+        release.set()
+        await stopping
+        rows = await QueueMessage.all().order_by("id")
+        assert [(r.attempts, r.lease_token) for r in rows] == [(0, None), (0, None)]
+        assert all(r.next_attempt <= harness.clock.now() for r in rows)
