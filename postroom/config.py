@@ -114,7 +114,7 @@ class SMTPConfig:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryConfig:
     max_concurrent: int = _setting(
-        10, "Most SMTP transactions delivering at once (one per recipient domain).", _positive
+        16, "Most SMTP transactions delivering at once (one per recipient domain).", _positive
     )
     timeout_seconds: int = _setting(
         60, "Timeout for connecting and for each SMTP command when delivering.", _positive

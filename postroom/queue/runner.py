@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunnerSettings:
     hostname: str
-    max_deliveries: int = 10
+    max_deliveries: int = 16
     lease: timedelta = timedelta(minutes=5)
     """How long a claim lasts. It must exceed the longest delivery attempt."""
     idle_poll: timedelta = timedelta(seconds=5)

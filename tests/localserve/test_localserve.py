@@ -123,9 +123,17 @@ async def run_curl(command: str, url: str, cwd: Path) -> dict[str, object]:
     return result
 
 
+def readme_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
+
+
 def readme_curl_commands() -> list[str]:
-    blocks = re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S)
-    commands = [b.replace("\\\n", " ") for b in blocks if b.startswith("curl ")]
+    """The README's webapi curl commands, each joined into one line."""
+    commands = [
+        b.replace("\\\n", " ")
+        for b in readme_blocks()
+        if b.startswith("curl ") and "smtp://" not in b
+    ]
     return [" ".join(c.split()) for c in commands]
 
 
@@ -148,12 +156,26 @@ async def test_banner_and_curl_example(localserve: Localserve) -> None:
 async def test_readme_tour_commands_work(localserve: Localserve) -> None:
     (localserve.directory / "report.pdf").write_bytes(b"%PDF-1.4 test")
     commands = readme_curl_commands()
-    assert len(commands) >= 4
+    assert len(commands) >= 5
     results = [await run_curl(c, localserve.url, localserve.directory) for c in commands]
     assert all(isinstance(r, dict) for r in results)
+    # The SMTP example is a small shell script; run it as written, on our port.
+    (script,) = [b for b in readme_blocks() if "curl smtp://" in b]
+    submission = re.search(r"^  submission\s+(\S+)$", localserve.banner, flags=re.M)
+    assert submission
+    script = script.replace("localhost:1587", submission.group(1))
+    process = await asyncio.create_subprocess_exec(
+        "bash", "-euc", script, cwd=localserve.directory,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr
     await localserve.stop()
     rows = all_messages(localserve.directory)
-    assert {r["subject"] for r in rows} >= {"hi", "report", "order 1234"}
+    subjects = {r["subject"] for r in rows}
+    assert subjects >= {"hi", "report", "order 1234", "bounce me", "via SMTP"}
+    (smtp_row,) = [r for r in rows if r["subject"] == "via SMTP"]
+    assert smtp_row["extra"] == {"Order": "1234"}
 
 
 async def test_spec_multipart_curl_with_content_id(localserve: Localserve) -> None:
