@@ -32,6 +32,7 @@ class ClaimedGroup:
 
     token: str
     rows: list[dict[str, Any]]
+    """The claimed queue rows, each with the message bytes as `message_data`."""
     previous_last_attempts: dict[int, Any] = field(default_factory=dict)
     """Each row's `last_attempt` before this claim, to record interrupted attempts."""
 
@@ -106,8 +107,12 @@ async def claim_due(
     )
     if claimed == 0:
         return []
+    # The message itself comes along: the delivery needs it next.
     rows = await sql.fetch(
-        connection, "SELECT * FROM queue_message WHERE lease_token = ? ORDER BY id", [token]
+        connection,
+        "SELECT q.*, b.data AS message_data FROM queue_message q"
+        " JOIN message_blob b ON b.id = q.blob_id WHERE q.lease_token = ? ORDER BY q.id",
+        [token],
     )
     by_id = {int(row["id"]): row for row in rows}
     groups: list[ClaimedGroup] = []

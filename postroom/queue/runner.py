@@ -186,10 +186,7 @@ class QueueRunner:
 
     async def _attempt(self, group: ClaimedGroup) -> None:
         first = group.rows[0]
-        blobs = await self._reader.fetch(
-            "SELECT data FROM message_blob WHERE id = ?", [first["blob_id"]]
-        )
-        message = bytes(blobs[0]["data"]) if blobs else b""
+        message = bytes(first["message_data"])
         smtputf8 = any(bool(row["smtputf8"]) for row in group.rows)
         recipients = [
             Address(
