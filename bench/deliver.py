@@ -17,7 +17,6 @@ import asyncio
 import json
 import re
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from instance import postroom, start_localserve
 from loadgen import build_request, run_requests
 
 MESSAGE = (
@@ -38,31 +38,6 @@ MESSAGE = (
     + b"Hello,\r\n\r\nyour order is on its way.\r\n"
     * 10
 )
-
-
-def postroom(directory: Path, *args: str) -> str:
-    command = [sys.executable, "-m", "postroom.cli", *args, "--dir", str(directory)]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
-
-
-async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "postroom.cli", "localserve", "--dir", str(directory),
-        "--http-port", "0", "--smtp-port", "0", "--submission-port", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    assert process.stdout is not None
-    seen = b""
-    while b"--data-urlencode" not in seen:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        if not line:
-            raise SystemExit("localserve did not start:\n" + seen.decode())
-        seen += line
-    match = re.search(rb"webapi\s+(http://\S+)/webapi/v0/", seen)
-    assert match
-    # Keep reading its log, or the pipe fills and the server blocks writing to it.
-    asyncio.get_running_loop().create_task(process.stdout.read())
-    return process, match.group(1).decode()
 
 
 def queued_count(database: Path) -> int:

@@ -14,9 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
-import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +21,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from instance import free_port, postroom, start_localserve
 from loadgen import LoadResult, build_request, run_load
 
 SEND_REQUEST = {
@@ -33,44 +31,6 @@ SEND_REQUEST = {
     "HTML": "<p>Hello,</p><p>your order is on its way.</p><p>Regards,<br>The shop</p>",
     "Extra": {"order": "1234", "customer": "42"},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def start_localserve(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "postroom.cli",
-        "localserve",
-        "--dir",
-        str(directory),
-        "--http-port",
-        "0",
-        "--smtp-port",
-        "0",
-        "--submission-port",
-        "0",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert process.stdout is not None
-    seen = b""
-    while b"--data-urlencode" not in seen:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        if not line:
-            raise SystemExit("localserve did not start:\n" + seen.decode())
-        seen += line
-    match = re.search(rb"webapi\s+(http://\S+)/webapi/v0/", seen)
-    assert match
-    # Keep reading its log, or the pipe fills and the server blocks writing to it.
-    asyncio.get_running_loop().create_task(process.stdout.read())
-    return process, match.group(1).decode()
 
 
 async def start_baseline(directory: Path) -> tuple[asyncio.subprocess.Process, str]:
@@ -114,11 +74,7 @@ async def measure(args: argparse.Namespace) -> None:
         server, url = await start_localserve(directory / "localserve")
         try:
             # Pause delivery (an empty hold rule), so the figure is the accepting path only.
-            subprocess.run(
-                [sys.executable, "-m", "postroom.cli", "queue", "holdrule", "add",
-                 "--dir", str(directory / "localserve")],
-                check=True, capture_output=True,
-            )  # fmt: skip
+            postroom(directory / "localserve", "queue", "holdrule", "add")
             request = build_request(
                 url + "/webapi/v0/Send",
                 body,

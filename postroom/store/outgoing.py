@@ -68,6 +68,9 @@ class QueueMessage(Model):
             Index(fields=("base_id",), name="queue_base"),
             Index(fields=("account_id", "queued"), name="queue_account"),
             Index(fields=("recipient_domain", "next_attempt"), name="queue_recipient_domain"),
+            # Finding the domains being delivered to right now (rows with a lease)
+            # must not scan the whole queue on every claim.
+            Index(fields=("lease_token",), name="queue_lease"),
         )
 
 
