@@ -45,8 +45,10 @@ _CANDIDATES = (
     "SELECT id, base_id, recipient_domain, require_tls, last_attempt FROM queue_message"
     " WHERE hold = ? AND next_attempt <= ?"
     " AND recipient_domain NOT IN ("
+    # `lease_token > ''` rather than IS NOT NULL: both mean "leased" (tokens are
+    # non-empty), and the range lets SQLite use the index instead of scanning the queue.
     "  SELECT recipient_domain FROM queue_message"
-    "  WHERE lease_token IS NOT NULL AND next_attempt > ?)"
+    "  WHERE lease_token > '' AND next_attempt > ?)"
     " ORDER BY next_attempt, id LIMIT ?"
 )
 _COMPANIONS = (
