@@ -9,6 +9,7 @@ from pathlib import Path
 
 from postroom import __version__
 from postroom.cli.queue import add_queue_commands
+from postroom.cli.suppression import add_suppression_commands
 from postroom.config import load_config
 from postroom.errors import PostroomError
 from postroom.localserve import LocalserveOptions, default_directory, run_localserve
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     add_queue_commands(commands)
+    add_suppression_commands(commands)
     return parser
 
 
