@@ -32,7 +32,8 @@ async def note_incoming_for_fromid(batch: Batch, fromid: str, now: datetime) -> 
     connection = batch.connection
     rows = await sql.fetch(
         connection,
-        "SELECT id, account_id, results FROM retired_message WHERE from_id = ?",
+        "SELECT id, account_id, results, from_id, message_id, subject, extra"
+        " FROM retired_message WHERE from_id = ?",
         [fromid.lower()],
     )
     if not rows:
@@ -52,5 +53,6 @@ async def note_incoming_for_fromid(batch: Batch, fromid: str, now: datetime) -> 
         event=QueueEvent.UNRECOGNIZED,
         details=EventDetails(dsn=False),
         now=now,
+        message=row,
     )
     return True

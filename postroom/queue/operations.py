@@ -230,6 +230,7 @@ async def _finish(
                 event=event,
                 details=EventDetails(error=CANCELED_BY_ADMIN),
                 now=now,
+                message=row,
             )
             finished += 1
         return finished

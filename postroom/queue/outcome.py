@@ -108,7 +108,7 @@ async def _apply(
         insert_retired(batch, row, results=results, success=True, keep_for=keep, now=now)
         record_event(
             batch, account_id=account_id, queue_msg_id=row["id"],
-            event=QueueEvent.DELIVERED, details=details, now=now,
+            event=QueueEvent.DELIVERED, details=details, now=now, message=row,
         )  # fmt: skip
         return QueueEvent.DELIVERED
     if outcome.permanent or attempts >= max_attempts(int(row["max_attempts"])):
@@ -128,7 +128,7 @@ async def _apply(
                 suppressing=suppressing, smtp_code=details.smtp_code,
                 smtp_enhanced_code=details.smtp_enhanced_code, error=details.error,
             ),
-            now=now,
+            now=now, message=row,
         )  # fmt: skip
         return QueueEvent.FAILED
     next_attempt = now + retry_delay(attempts, settings.rng)
@@ -149,7 +149,7 @@ async def _apply(
         await send_dsn(batch, row, Action.DELAYED, results[-1], message, now, settings.hostname)
     record_event(
         batch, account_id=account_id, queue_msg_id=row["id"], event=QueueEvent.DELAYED,
-        details=details, now=now,
+        details=details, now=now, message=row,
     )  # fmt: skip
     return QueueEvent.DELAYED
 

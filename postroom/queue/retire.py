@@ -3,7 +3,7 @@ retired rows (with their results and Extra) until their keep-until time."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,9 @@ RETIRED_COLUMNS = (
     "subject", "transport", "require_tls", "future_release_request", "extra", "success",
     "last_activity", "keep_until",
 )  # fmt: skip
-_EVENT_COLUMNS = ("created", "account_id", "queue_msg_id", "event", "details", "processed")
+_EVENT_COLUMNS = (
+    "created", "account_id", "queue_msg_id", "event", "details", "message", "processed",
+)  # fmt: skip
 
 
 def insert_retired(
@@ -55,8 +57,14 @@ def record_event(
     event: QueueEvent,
     details: EventDetails,
     now: datetime,
+    message: Mapping[str, Any],
 ) -> None:
-    """Add a delivery event to the outbox, in the transaction of the change it reports."""
+    """Add a delivery event to the outbox, in the transaction of the change it reports.
+
+    `message` is the queue (or retired) row the event is about: its FromID, Message-ID,
+    Subject and Extra go into the event, because the row itself may be gone (retired
+    without keeping history) by the time the webhook is built.
+    """
     batch.insert(
         "delivery_event",
         _EVENT_COLUMNS,
@@ -66,9 +74,21 @@ def record_event(
             queue_msg_id,
             event.value,
             sql.encode_json(details.to_json()),
+            sql.encode_json(message_fields(message)),
             False,
         ),
     )
+
+
+def message_fields(row: Mapping[str, Any]) -> dict[str, object]:
+    """The outgoing-webhook fields (SPEC §3.1) that come from the message's row."""
+    extra = sql.decode_json(row.get("extra")) or {}
+    return {
+        "FromID": str(row.get("from_id") or ""),
+        "MessageID": str(row.get("message_id") or ""),
+        "Subject": str(row.get("subject") or ""),
+        "Extra": {str(k): str(v) for k, v in extra.items()},
+    }
 
 
 async def delete_leased(batch: Batch, row_id: int, token: str) -> bool:

@@ -212,4 +212,5 @@ def _retire_suppressed(
         event=QueueEvent.SUPPRESSED,
         details=EventDetails(error=error),
         now=now,
+        message=row,
     )

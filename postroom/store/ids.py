@@ -26,8 +26,11 @@ ID_SPACES: dict[str, tuple[str, ...]] = {
     "queue_message": ("queue_message", "retired_message"),
     "message_blob": ("message_blob",),
     "stored_message": ("stored_message",),
+    "webhook": ("webhook", "retired_webhook"),
 }
-"""ID space name → the tables whose IDs come from it (queue and retired rows share one)."""
+"""ID space name → the tables whose IDs come from it (queue and retired rows share one,
+and so do webhooks and retired webhooks; incoming and outgoing hooks share one, as in
+mox, SPEC §3.4)."""
 
 
 class IdBlock(Model):

@@ -162,6 +162,9 @@ class DeliveryEvent(Model):
     """An outgoing webhook event name: delivered, suppressed, delayed, failed, …"""
     details = fields.JSONField[dict[str, object]](default=dict)
     """Event fields: DSN, Suppressing, SMTPCode, SMTPEnhancedCode, Error."""
+    message = fields.JSONField[dict[str, object]](default=dict, db_default="{}")
+    """The message's fields of the webhook: FromID, MessageID, Subject, Extra. Copied
+    into the event because the message's row may be gone when the webhook is built."""
     processed = fields.BooleanField(default=False)
 
     class Meta:

@@ -41,6 +41,9 @@ class Webhook(Model):
         indexes = (
             Index(fields=("next_attempt",), name="webhook_due"),
             Index(fields=("queue_msg_id",), name="webhook_queue_msg"),
+            # Finding the hooks a claim won, and listing an account's hooks.
+            Index(fields=("lease_token",), name="webhook_lease"),
+            Index(fields=("account_id", "submitted"), name="webhook_account"),
         )
 
 
@@ -74,4 +77,5 @@ class RetiredWebhook(Model):
         indexes = (
             Index(fields=("keep_until",), name="retired_webhook_keep_until"),
             Index(fields=("account_id", "last_activity"), name="retired_webhook_account"),
+            Index(fields=("last_activity",), name="retired_webhook_last_activity"),
         )
