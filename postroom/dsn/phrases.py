@@ -1,0 +1,393 @@
+"""How receiving servers word each bounce reason: the phrase table.
+
+Owns the phrases only, as one regular expression per reason, in the order they
+are tried (the first that matches wins). Written from the wording of common
+MTAs and providers; each entry is a phrase many servers use, never the text of
+one particular message. Texts are matched lower-cased with whitespace collapsed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from postroom.dsn.result import Reason
+
+
+def _any(*phrases: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in phrases))
+
+
+# Order matters: a reason whose wording is specific comes before one whose wording
+# is broad. A full mailbox mentions the user; a blocklist rejection often says
+# "rejected"; a 5.1.1 reply often also says "recipient rejected".
+PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
+    (
+        Reason.MAILBOX_FULL,
+        _any(
+            r"mailbox (?:is )?full",
+            r"mailbox (?:has )?(?:exceeded|reached)",
+            r"(?:account|inbox|mailbox|mailfolder|folder|box) (?:is )?(?:full|over)",
+            r"over ?quota",
+            r"quota (?:exceeded|violation|full)",
+            r"exceed(?:ed|s)? (?:the |his |her |its )?(?:storage|quota|mailbox)",
+            r"(?:disk|mail|storage|mailbox) quota",
+            r"full mailbox",
+            r"mailbox size limit",
+            r"not enough (?:storage|space)",
+            r"insufficient (?:disk|storage) space",
+            r"user has (?:too many messages|exceeded)",
+            r"too much mail data",
+            r"out of (?:mail ?box )?space",
+        ),
+    ),
+    (
+        Reason.MESSAGE_TOO_BIG,
+        _any(
+            r"message (?:is )?too (?:big|large)",
+            r"message size exceeds",
+            r"message (?:length|size) (?:exceeds|is over)",
+            r"exceeds (?:the )?(?:maximum|max) (?:message )?size",
+            r"size (?:limit )?exceeded",
+            r"message file too big",
+        ),
+    ),
+    (
+        Reason.VIRUS_DETECTED,
+        _any(r"virus", r"malware", r"infected", r"malicious (?:content|attachment|code)"),
+    ),
+    (
+        Reason.HAS_MOVED,
+        _any(r"has moved", r"address (?:has )?changed", r"moved to", r"no longer (?:valid|at)"),
+    ),
+    (
+        Reason.NOT_COMPLIANT_RFC,
+        _any(
+            r"\brfc ?5322\b",
+            r"\brfc ?2822\b",
+            r"not (?:rfc )?compliant",
+            r"duplicate header",
+            r"multiple addresses in",
+        ),
+    ),
+    (
+        Reason.NO_RELAYING,
+        _any(
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
+            r"not (?:permitted|allowed|authori[sz]ed) to relay",
+            r"(?:unable|cannot|can't) relay",
+            r"we do not relay",
+            r"no relaying",
+            r"relaying (?:mail )?to .* (?:is )?not allowed",
+            r"(?:not|n't) (?:configured|set up) to relay",
+        ),
+    ),
+    (
+        Reason.SUSPEND,
+        _any(
+            r"(?:account|mailbox|user|address|recipient)\S* (?:has been |is |was )?"
+            r"(?:temporarily )?(?:disabled|suspended|deactivated|inactive|frozen|locked|"
+            r"blocked|expired|closed|terminated)",
+            r"(?:disabled|suspended|inactive|deactivated|closed) (?:account|mailbox|recipient)",
+            r"mailbox (?:is )?(?:currently )?unavailable",
+            r"not an active",
+            r"account that you tried to reach is disabled",
+        ),
+    ),
+    (
+        # RFC 7505 null MX and its plain-language forms: the domain takes no mail.
+        Reason.NOT_ACCEPT,
+        _any(
+            r"null mx",
+            r"no smtp service",
+            r"(?:doesn't|does not|don't|do not) (?:receive|accept) "
+            r"(?:any )?(?:e-?)?mails?\b(?! from)",
+        ),
+    ),
+    (
+        # A temporary DNS failure names the domain too; it is not an unknown host.
+        Reason.NETWORK_ERROR,
+        _any(r"dns error", r"not found, try again", r"temporary failure in name resolution"),
+    ),
+    (
+        Reason.USER_UNKNOWN,
+        _any(
+            r"(?:user|mailbox|recipient|addressee|address|account|alias|local ?part|"
+            r"e-?mail address|destination)s? (?:is )?(?:unknown|not found|"
+            r"does not exist|doesn't exist|not exist|invalid|unavailable|not valid|"
+            r"could not be found|couldn't be found|not listed|not recogni[sz]ed)",
+            r"(?:unknown|invalid|non-?existent|bad|illegal) "
+            r"(?:user|recipient|mailbox|address|e-?mail|account|local ?part|alias|addressee)",
+            r"no such (?:user|mailbox|recipient|address|account|person|local user)",
+            r"no (?:mailbox|account|user) (?:here|by that name|with that name)",
+            r"(?:user|recipient) (?:name )?(?:rejected|not recogni[sz]ed|not here)",
+            r"not a (?:valid|known) (?:user|mailbox|recipient|address)",
+            r"(?:doesn't|does not) have (?:a|an) [\w.-]+ account",
+            r"recipient address rejected: (?:user|undeliverable|no such|unknown|invalid)",
+            r"recipient address (?:rejected|lookup failed)",
+            r"account (?:that )?you tried to reach does not exist",
+            r"is not a valid (?:mailbox|recipient|user|address)",
+            r"(?:mailbox|user|recipient) (?:name )?(?:is )?(?:not|no longer) (?:available|valid)",
+            r"(?:not our|no such) customer",
+            r"recipientnotfound",
+            r"unknown or illegal",
+            r"undeliverable address",
+            r"there is no one at this address",
+            r"550 5\.1\.1",
+            r"user not local",
+            r"user lookup (?:failed|error)",
+            r"(?:invalid|unknown) (?:final )?(?:delivery )?user ?id",
+            r"check if (?:the )?address is correct",
+        ),
+    ),
+    (
+        Reason.HOST_UNKNOWN,
+        _any(
+            r"(?:host|domain|hostname)s? (?:name )?(?:is )?(?:unknown|not found|"
+            r"does not exist|doesn't exist|lookup failed|not known)",
+            r"unknown (?:host|domain)",
+            r"no such (?:host|domain)",
+            r"name or service not known",
+            r"unrouteable (?:mail )?domain",
+            r"unrouteable address",
+            r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,} (?:does not|doesn't) exist",
+            r"(?:host or )?domain name not found",
+            r"mx records? point to non-?existent",
+            r"nxdomain",
+            r"unresolvable",
+            r"couldn't find any host",
+            r"invalid domain",
+            r"no (?:valid )?mx (?:or a )?records?",
+            r"recipient domain (?:must exist|not found)",
+            r"dns lookup fail",
+            r"domain (?:is )?not reachable",
+        ),
+    ),
+    (
+        Reason.REQUIRE_PTR,
+        _any(
+            r"reverse (?:dns|lookup|hostname|dns lookup)",
+            r"ptr (?:record|lookup)",
+            r"no ptr",
+            r"(?:resolve|find) (?:your )?(?:ip|host ?name)",
+            r"cannot find your hostname",
+            r"(?:hostname|host name) (?:doesn't|does not) match",
+            r"rdns",
+            r"client host rejected: cannot find",
+        ),
+    ),
+    (
+        Reason.AUTH_FAILURE,
+        _any(
+            r"\bspf\b",
+            r"\bdkim\b",
+            r"\bdmarc\b",
+            r"sender policy framework",
+            r"domainkeys",
+            r"authentication (?:failed|failure|check)",
+        ),
+    ),
+    (
+        Reason.BAD_REPUTATION,
+        _any(r"reputation", r"too many complaints"),
+    ),
+    (
+        Reason.SPEEDING,
+        _any(
+            r"rate limit",
+            r"rate-limit",
+            r"ratelimit",
+            r"sending rate",
+            r"too many (?:messages|emails|mails)",
+            r"sent to too many recipients",
+            r"throttl",
+        ),
+    ),
+    (
+        Reason.TOO_MANY_CONN,
+        _any(
+            r"too many (?:connections|concurrent|sessions|simultaneous)",
+            r"connection (?:count )?limit",
+            r"too many smtp sessions",
+            r"too many recipients",
+            r"connection frequency",
+            r"frequency limit",
+        ),
+    ),
+    (
+        Reason.FAILED_STARTTLS,
+        _any(r"starttls", r"tls (?:is )?required", r"requires? (?:tls|encryption)"),
+    ),
+    (
+        Reason.BLOCKED,
+        _any(
+            r"blacklist",
+            r"black list",
+            r"blocklist",
+            r"block list",
+            r"denylist",
+            r"\brbl\b",
+            r"dnsbl",
+            r"listed (?:in|on|at|by)",
+            r"blocked (?:using|by|for)",
+            r"spamhaus",
+            r"spamcop",
+            r"client host (?:\[[^\]]*\] )?(?:rejected|blocked)",
+            r"(?:your|sender|client|connecting|remote) (?:ip|host|server|network)",
+            r"ip (?:address )?(?:\S+ )?(?:is |has been )?(?:blocked|banned|rejected|not allowed)",
+            r"has been blocked",
+            r"access denied",
+            r"connection (?:refused|rejected|dropped) (?:by|from|due)",
+            r"(?:helo|ehlo|my name)\b.{0,20}(?:rejected|refused|invalid)",
+            r"not allowed to send",
+            r"poor reputation",
+            r"banned",
+        ),
+    ),
+    (
+        Reason.SPAM_DETECTED,
+        _any(
+            r"spam",
+            r"junk mail",
+            r"unsolicited",
+            r"bulk mail",
+            r"content filter",
+            r"message (?:content )?(?:was )?(?:rejected|refused|blocked) (?:as|due to)",
+            r"content (?:was )?rejected",
+            r"\bube\b",
+            r"blacklisted ur[il]",
+            r"classified as",
+        ),
+    ),
+    (
+        Reason.REJECTED,
+        _any(
+            r"sender (?:address )?(?:rejected|denied|refused|blocked|verify failed|invalid)",
+            r"(?:invalid|unknown|bad|illegal) sender",
+            r"domain of sender",
+            r"sender domain",
+            r"mail from",
+            r"envelope sender",
+            r"return path",
+            r"sender is not",
+            r"permission to post",
+        ),
+    ),
+    (
+        Reason.FILTERED,
+        _any(
+            r"recipient'?s? (?:policy|preferences|filter)",
+            r"refused by (?:the )?recipient",
+            r"not accepting (?:any )?mail",
+            r"(?:message|mail) (?:was )?filtered",
+            r"filter",
+            r"user reject",
+            r"does not accept mail from",
+        ),
+    ),
+    (
+        Reason.NOT_ACCEPT,
+        _any(
+            r"null mx",
+            r"(?:couldn't|could not|can't|cannot) find a mail exchanger",
+            r"does not accept (?:e-?)?mail",
+            r"not accept(?:ing)? (?:e-?)?mail",
+            r"accepts no mail",
+        ),
+    ),
+    (
+        Reason.POLICY_VIOLATION,
+        _any(r"policy", r"prohibited", r"not permitted", r"violat"),
+    ),
+    (
+        Reason.SECURITY_ERROR,
+        _any(
+            r"authentication required",
+            r"unauthenticated",
+            r"not authenticated",
+            r"must (?:be )?authenticate",
+            r"insecure",
+            r"security",
+            r"not authorized",
+            r"unauthori[sz]ed",
+        ),
+    ),
+    (
+        Reason.CONTENT_ERROR,
+        _any(
+            r"content",
+            r"mime",
+            r"header (?:is )?(?:invalid|malformed|syntax)",
+            r"headers? too (?:large|long|big|many)",
+        ),
+    ),
+    (
+        Reason.EXPIRED,
+        _any(
+            r"expired",
+            r"time(?:d)? ?out",
+            r"too long in (?:the )?queue",
+            r"retry (?:timeout|time) (?:exceeded|reached)",
+            r"giving up",
+            r"gave up",
+            r"could not be delivered (?:for|within|in)",
+            r"has not (?:yet )?been delivered",
+            r"not been delivered (?:for|within)",
+            r"delivery (?:time|attempts?) (?:expired|exceeded)",
+            r"will (?:continue|keep) (?:to )?(?:try|trying)",
+            r"delivery to the following recipients? (?:has been|was) delayed",
+            r"did not accept our requests to connect",
+        ),
+    ),
+    (
+        Reason.NETWORK_ERROR,
+        _any(
+            r"connection (?:refused|reset|timed out|closed|lost|dropped)",
+            r"lost connection",
+            r"could not connect",
+            r"(?:unable|failed) to connect",
+            r"no route to host",
+            r"network (?:is )?unreachable",
+            r"host (?:is )?unreachable",
+            r"loops? back to myself",
+            r"mail (?:for .* )?loop",
+            r"too many hops",
+            r"hop count",
+            r"routing loop",
+            r"network error",
+            r"not found, try again",
+            r"dns (?:lookup )?(?:error|failure|failed)",
+            r"temporary failure in name resolution",
+            r"name server",
+        ),
+    ),
+    (
+        Reason.SYSTEM_FULL,
+        _any(r"insufficient system (?:storage|resources)", r"system (?:is )?full", r"disk full"),
+    ),
+    (
+        Reason.MAILER_ERROR,
+        _any(r"mailer error", r"command (?:died|failed)", r"pipe to", r"procmail", r"exit code"),
+    ),
+    (
+        Reason.SYNTAX_ERROR,
+        _any(
+            r"syntax error",
+            r"command unrecogni[sz]ed",
+            r"unrecogni[sz]ed command",
+            r"not implemented",
+        ),
+    ),
+    (
+        Reason.SYSTEM_ERROR,
+        _any(
+            r"system error",
+            r"internal (?:server )?error",
+            r"configuration error",
+            r"local error",
+            r"server error",
+            r"temporary (?:local )?problem",
+            r"service (?:is )?(?:currently |temporarily )?(?:unavailable|not available)",
+            r"transaction failed",
+        ),
+    ),
+)
