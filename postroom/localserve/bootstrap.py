@@ -14,7 +14,8 @@ from pathlib import Path
 
 from postroom.auth import hash_password
 from postroom.config import CONFIG_FILE_NAME, Config, load_config, render_config_toml
-from postroom.store.account import Domain
+from postroom.hooks import check_url, new_secret
+from postroom.store.account import Account, Domain
 from postroom.store.provision import NewAddress, create_account, create_domain
 
 DEFAULT_DOMAIN = "localhost"
@@ -39,6 +40,8 @@ class LocalserveOptions:
     submission_port: int | None = None
     simulated_timeout_seconds: float = 3600.0
     """How long a `…timeout` recipient's server stays silent before answering 451."""
+    webhook_url: str | None = None
+    """Outgoing and incoming webhook URL of the default account; None leaves them."""
 
 
 def default_directory() -> Path:
@@ -66,6 +69,16 @@ def prepare_directory(options: LocalserveOptions) -> Config:
     if options.submission_port is not None:
         overrides["smtp.submission_port"] = options.submission_port
     return load_config(config_path, overrides=overrides)
+
+
+async def set_webhook_url(url: str) -> None:
+    """Send the default account's outgoing and incoming webhooks to `url` ("" for none),
+    giving it a signing secret if it has none."""
+    account = await Account.get(name=DEFAULT_ACCOUNT)
+    account.outgoing_webhook_url = account.incoming_webhook_url = check_url(url)
+    if not account.webhook_secret:
+        account.webhook_secret = new_secret()
+    await account.save()
 
 
 async def seed_database() -> bool:

@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from postroom.config import Config
+from postroom.hooks import check_url
 from postroom.localserve.bootstrap import (
     DEFAULT_ACCOUNT,
     DEFAULT_LOGIN,
@@ -13,6 +14,7 @@ from postroom.localserve.bootstrap import (
     LocalserveOptions,
     prepare_directory,
     seed_database,
+    set_webhook_url,
 )
 from postroom.localserve.policy import LocalservePolicy
 from postroom.queue.relay import SMTPRelayTransport
@@ -26,6 +28,8 @@ from postroom.server import (
 
 
 def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
+    if options.webhook_url:
+        check_url(options.webhook_url)
     config = prepare_directory(options)
     configure_logging(config)
 
@@ -33,9 +37,14 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
         out.write(banner(config, addresses))
         out.flush()
 
+    async def prepare() -> None:
+        await seed_database()
+        if options.webhook_url is not None:
+            await set_webhook_url(options.webhook_url)
+
     runtime = Runtime(
         config,
-        prepare=seed_database,
+        prepare=prepare,
         transport=lambda addresses: SMTPRelayTransport(
             addresses.smtp_host,
             addresses.smtp_port,

@@ -1,4 +1,5 @@
-"""Running the queue's cleanup now and then: shortly after start, then hourly."""
+"""Running the queue's and the webhooks' cleanup now and then: shortly after start,
+then hourly."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import contextlib
 import logging
 
 from postroom.clock import Clock
+from postroom.hooks import clean_up_hooks
 from postroom.queue.cleanup import clean_up
 from postroom.store.groupcommit import GroupCommitter
 
@@ -40,8 +42,11 @@ class PeriodicCleanup:
             if self._stop.is_set():
                 return
             try:
-                counts = await clean_up(self._committer, self._clock.now())
+                now = self._clock.now()
+                counts = await clean_up(self._committer, now)
                 log.info("cleanup: %s", counts)
+                hook_counts = await clean_up_hooks(self._committer, now)
+                log.info("cleanup: %s", hook_counts)
             except Exception:
                 log.exception("cleanup failed; trying again in an hour")
             delay = INTERVAL_SECONDS

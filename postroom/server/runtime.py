@@ -20,6 +20,7 @@ from postroom import __version__
 from postroom.auth import FailedLoginLimiter, LoginVerifier
 from postroom.clock import Clock, SystemClock
 from postroom.config import Config, ConfigError
+from postroom.hooks import HookRunner, HookRunnerSettings, HTTPSender, Sender
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.queue.runner import QueueRunner, RunnerSettings
 from postroom.queue.transport import Transport
@@ -87,18 +88,28 @@ class Runtime:
         transport: Callable[[RuntimeAddresses], Transport] | None = None,
         incoming_policy: Callable[[Reader], IncomingPolicy] | None = None,
         run_queue: bool = True,
+        hook_sender: Sender | None = None,
+        hook_settings: HookRunnerSettings | None = None,
+        run_hooks: bool = True,
     ) -> None:
         """`transport` builds the delivery transport once the listeners are bound (None:
         the configured relay host, or no delivery); `incoming_policy` replaces whom the
         incoming listener takes mail for; `run_queue=False` leaves delivering to the
-        caller (tests drive `queue_runner.run_once()` with a manual clock)."""
+        caller (tests drive `queue_runner.run_once()` with a manual clock). Likewise
+        `hook_sender` replaces the HTTP client that posts webhooks, `hook_settings` the
+        webhook runner's limits and timeouts, and `run_hooks=False` leaves sending
+        webhooks to the caller (`hook_runner.run_once()`)."""
         self.config = config
         self.clock = clock or SystemClock()
         self._prepare = prepare
         self._transport = transport
         self._incoming_policy = incoming_policy
         self._run_queue = run_queue
+        self._hook_sender = hook_sender
+        self._hook_settings = hook_settings or HookRunnerSettings()
+        self._run_hooks = run_hooks
         self.queue_runner: QueueRunner | None = None
+        self.hook_runner: HookRunner | None = None
         self._stack = contextlib.AsyncExitStack()
         self.database: Database | None = None
         self.webapi: WebapiServices | None = None
@@ -144,6 +155,7 @@ class Runtime:
             reader=self.database.reader,
             tls_context=tls_context,
             queued=self._queued,
+            hooks_queued=self._hooks_queued,
             incoming_policy=(
                 self._incoming_policy(self.database.reader) if self._incoming_policy else None
             ),
@@ -172,6 +184,10 @@ class Runtime:
             submission_port=submission.port,
             submissions_port=submissions_port,
         )
+        # Webhooks start before delivery and stop after it, so the events of the last
+        # deliveries still find a running hook runner (what it does not send is sent
+        # after the next start: hooks and outbox events are in the database).
+        self._start_hooks(committer, self.database.reader)
         # Delivery starts last and stops first, while the listeners it may deliver to
         # (localserve's own) are still up.
         transport = self._delivery_transport(addresses)
@@ -198,6 +214,26 @@ class Runtime:
         cleanup.start()
         self._stack.push_async_callback(cleanup.stop)
         return addresses
+
+    def _start_hooks(self, committer: GroupCommitter, reader: Reader) -> None:
+        sender = self._hook_sender
+        if sender is None:
+            http_sender = HTTPSender(
+                user_agent=f"postroom/{__version__} (webhook)",
+                timeout_seconds=self._hook_settings.timeout.total_seconds(),
+            )
+            self._stack.push_async_callback(http_sender.close)
+            sender = http_sender
+        runner = self.hook_runner = HookRunner(
+            committer, reader, sender, self.clock, self._hook_settings
+        )
+        if self._run_hooks:
+            runner.start()
+            self._stack.push_async_callback(runner.stop)
+
+    def _hooks_queued(self) -> None:
+        if self.hook_runner is not None:
+            self.hook_runner.wake()
 
     def _delivery_transport(self, addresses: RuntimeAddresses) -> Transport | None:
         if self._transport is not None:

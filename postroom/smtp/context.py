@@ -28,5 +28,7 @@ class SMTPServices:
     """For STARTTLS and implicit TLS; None when no certificate is configured."""
     queued: Callable[[], None] = lambda: None
     """Called after a submission was queued, so delivery can start at once."""
+    hooks_queued: Callable[[], None] = lambda: None
+    """Called after incoming mail was stored (and its webhooks queued)."""
     incoming_policy: IncomingPolicy | None = None
     """Whom the incoming listener takes mail for; None: our own addresses only."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 
 from aiosmtpd.smtp import Envelope, Session
 
-from postroom.mail import Address, AddressError, parse_address
+from postroom.hooks import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
+from postroom.mail import Address, AddressError, parse_address, parse_message
 from postroom.queue.incoming import note_incoming_for_fromid
 from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
@@ -194,13 +195,37 @@ class IncomingHandler(Handler):
                 )
                 copies.append((message, delivery.fromid))
 
+        # Parsed here for the incoming webhook payload, so the writer does not parse.
+        hooked = await accounts_with_incoming_hooks(
+            services.reader, {message.account_id for message, _ in copies}
+        )
+        parsed = await asyncio.to_thread(parse_message, data) if hooked else None
+
         async def unit(batch: Batch) -> None:
             blob_id = await store_blob(batch, data, now)
             for message, fromid in copies:
-                await store_message(batch, replace(message, blob_id=blob_id))
-                await note_incoming_for_fromid(batch, fromid, now)
+                msg_id = await store_message(batch, replace(message, blob_id=blob_id))
+                if await note_incoming_for_fromid(batch, fromid, now):
+                    # Reported on the sent message instead (SPEC §3.3).
+                    continue
+                # Queued in the transaction that stores the message: never lost.
+                await queue_incoming_hook(
+                    batch,
+                    account_id=message.account_id,
+                    data=data,
+                    parsed=parsed,
+                    arrival=Arrival(
+                        msg_id=msg_id,
+                        mail_from=message.envelope.mail_from,
+                        rcpt_to=message.envelope.rcpt_to,
+                        remote_ip=message.envelope.remote_ip,
+                        received=now,
+                        mailbox_name=INBOX,
+                    ),
+                )
 
         await services.committer.run(unit)
+        services.hooks_queued()
         log.info(
             "SMTP incoming from %s: stored %d copies for %d recipients",
             peer.client_ip,

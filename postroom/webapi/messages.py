@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from postroom.hooks import name_addresses, structure_of
 from postroom.mail import (
-    HeaderAddress,
     ParsedMessage,
     PartNotFoundError,
-    PartStructure,
     parse_message,
     part_content,
 )
@@ -43,8 +42,6 @@ from postroom.webapi.types import (
     MessageMoveResult,
     MessagePartGetRequest,
     MessageRawGetRequest,
-    NameAddress,
-    Structure,
 )
 
 _SELECT_MESSAGE = (
@@ -115,7 +112,7 @@ async def message_get(call: Call, request: MessageGetRequest) -> MessageGetResul
     parsed = await asyncio.to_thread(parse_message, stored.data)
     return MessageGetResult(
         Message=_message(parsed),
-        Structure=_structure(parsed.structure),
+        Structure=structure_of(parsed.structure),
         Meta=_meta(stored, parsed),
     )
 
@@ -271,33 +268,17 @@ def _set_flags(row: _Row, flags: frozenset[str]) -> dict[str, object]:
 
 def _message(parsed: ParsedMessage) -> Message:
     return Message(
-        From=_name_addresses(parsed.from_),
-        To=_name_addresses(parsed.to),
-        CC=_name_addresses(parsed.cc),
-        BCC=_name_addresses(parsed.bcc),
-        ReplyTo=_name_addresses(parsed.reply_to),
+        From=name_addresses(parsed.from_),
+        To=name_addresses(parsed.to),
+        CC=name_addresses(parsed.cc),
+        BCC=name_addresses(parsed.bcc),
+        ReplyTo=name_addresses(parsed.reply_to),
         MessageID=parsed.message_id,
         References=list(parsed.references),
         Date=parsed.date,
         Subject=parsed.subject,
         Text=parsed.text,
         HTML=parsed.html,
-    )
-
-
-def _name_addresses(addresses: Sequence[HeaderAddress]) -> list[NameAddress]:
-    return [NameAddress(Name=a.name, Address=a.address) for a in addresses]
-
-
-def _structure(part: PartStructure) -> Structure:
-    return Structure(
-        ContentType=part.content_type,
-        ContentTypeParams=dict(part.content_type_params),
-        ContentID=part.content_id,
-        ContentDisposition=part.content_disposition,
-        Filename=part.filename,
-        DecodedSize=part.decoded_size,
-        Parts=[_structure(child) for child in part.parts],
     )
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The shapes MessageGet shares with the Incoming webhook are defined with it.
+from postroom.hooks import NameAddress as NameAddress
+from postroom.hooks import Structure as Structure
 from postroom.wire import ZERO_TIME
 
 
@@ -21,16 +24,6 @@ class Error:
     """Required. Machine-readable error code, e.g. `"user"`, `"server"`, `"badAddress"`."""
     Message: str = ""
     """Required. Human-readable description, e.g. `"no recipients"`."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NameAddress:
-    """An email address with an optional display name."""
-
-    Name: str = ""
-    """Optional display name, e.g. `"Jane Doe"`; may be non-ASCII. No control characters."""
-    Address: str = ""
-    """Required email address, e.g. `"jane@example.org"`; the localpart may be non-ASCII."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,28 +264,6 @@ class MessageMeta:
     """IP address the message came from, e.g. `"192.0.2.1"`; `""` if unknown."""
     MailboxName: str = ""
     """Name of the mailbox holding the message, e.g. `"Inbox"`."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Structure:
-    """The MIME structure of a message or part, with nested parts."""
-
-    ContentType: str = ""
-    """Lower-case `type/subtype`, e.g. `"multipart/mixed"` or `"text/plain"`."""
-    ContentTypeParams: dict[str, str] = field(default_factory=dict)
-    """Content-Type parameters, lower-case keys, values as given, e.g.
-    `{"charset": "utf-8"}`; `{}` if none."""
-    ContentID: str = ""
-    """The `Content-ID` header as given, e.g. `"<logo1>"`; `""` if absent."""
-    ContentDisposition: str = ""
-    """Lower-case disposition without parameters, e.g. `"attachment"`; `""` if absent."""
-    Filename: str = ""
-    """Decoded file name from the disposition or content type, e.g. `"invoice.pdf"`."""
-    DecodedSize: int = 0
-    """Size in bytes (int64) after transfer decoding, line ends counted as `\\r\\n`;
-    0 for multiparts."""
-    Parts: list[Structure] = field(default_factory=list)
-    """Sub-parts of a multipart, in order; `[]` for leaf parts."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
