@@ -21,9 +21,16 @@ from postroom.dsn.fields import (
     typed_value,
 )
 from postroom.dsn.message import MessageView, header_text, read_message
-from postroom.dsn.plaintext import TextRecipient, clean_address, own_text, scan_recipients
+from postroom.dsn.plaintext import (
+    TextRecipient,
+    clean_address,
+    own_text,
+    scan_recipients,
+    server_words,
+)
 from postroom.dsn.reasons import classify, in_data_stage, is_hard, normalize_text
 from postroom.dsn.result import Bounce, BounceKind, Reason, RecipientResult
+from postroom.dsn.sesjson import find_notification
 from postroom.dsn.status import (
     choose_status,
     find_enhanced,
@@ -56,7 +63,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|not delivered|delivery (?:status|failure|failed|notification|problem)|"
     r"failure notice|returned mail|returned to sender|could not be delivered|"
     r"mail (?:delivery )?(?:failed|failure|error)|bounce|rejected|non[ -]?remis|"
-    r"warning|delayed|nondeliverable|delivery report|unzustellbar|problem",
+    r"warning|delayed|nondeliverable|delivery report|unzustellbar|problem|"
+    r"エラー|未配達|不達",  # Japanese: error, undelivered
     re.IGNORECASE,
 )
 # The explanation text a report's diagnostics are read against; longer text is
@@ -88,6 +96,7 @@ def read_bounce(data: bytes) -> Bounce | None:
     bounce = (
         _feedback(view, returned)
         or _delivery_status(view, exclude)
+        or _ses_notification(view)
         or _text_bounce(view, returned, exclude)
         or _auto_reply(view)
     )
@@ -98,8 +107,10 @@ def read_bounce(data: bytes) -> Bounce | None:
         recipients=bounce.recipients,
         envelope_id=bounce.envelope_id,
         reporting_mta=bounce.reporting_mta,
-        returned_message_id=returned.get("message-id").strip() if returned else "",
-        returned_subject=header_text(returned.get("subject")) if returned else "",
+        returned_message_id=bounce.returned_message_id
+        or (returned.get("message-id").strip() if returned else ""),
+        returned_subject=bounce.returned_subject
+        or (header_text(returned.get("subject")) if returned else ""),
         feedback_type=bounce.feedback_type,
     )
 
@@ -203,7 +214,6 @@ def _dsn_recipient(
         texts=(diagnostic, wider, text),
         remote_mta=typed_value(block.get("remote-mta"))[1],
         block=block,
-        data_texts=3,
     )
 
 
@@ -219,6 +229,7 @@ def _result(
     remote_mta: str = "",
     block: FieldBlock | None = None,
     data_texts: int = 2,
+    default: Reason | None = None,
 ) -> RecipientResult:
     normalized = [normalize_text(t) for t in texts if t]
     reason = classify(
@@ -227,6 +238,7 @@ def _result(
         texts=normalized,
         action=action,
         data_stage=any(in_data_stage(t) for t in normalized[:data_texts]),
+        default=default,
     )
     status = enhanced if is_valid(enhanced) else ""
     if not status:
@@ -247,6 +259,46 @@ def _result(
         last_attempt=date_value(block.get("last-attempt-date")) if block else None,
         reason=reason,
         hard=is_hard(reason, status),
+    )
+
+
+def _ses_notification(view: MessageView) -> Bounce | None:
+    notification = find_notification(view.text)
+    if notification is None:
+        return None
+    if notification.kind == "complaint":
+        recipients = tuple(
+            RecipientResult(
+                recipient=item.address, action="", status="", reason=Reason.FEEDBACK, hard=False
+            )
+            for item in notification.recipients
+        )
+        kind = BounceKind.FEEDBACK
+    else:
+        recipients = tuple(
+            _result(
+                recipient=item.address,
+                original="",
+                action=item.action,
+                reply_code=find_reply_code(item.diagnostic),
+                enhanced=choose_status(
+                    item.status,
+                    find_enhanced(item.diagnostic),
+                    find_reply_code(item.diagnostic),
+                ),
+                diagnostic=item.diagnostic,
+                texts=(item.diagnostic,),
+            )
+            for item in notification.recipients
+        )
+        kind = BounceKind.DSN
+    message_id = notification.message_id
+    return Bounce(
+        kind=kind,
+        recipients=recipients,
+        returned_message_id=message_id,
+        returned_subject=notification.subject,
+        feedback_type=(notification.feedback_type or "abuse") if kind == "feedback" else "",
     )
 
 
@@ -284,6 +336,15 @@ def _text_bounce(
         return None
     text = own_text(view.text)[:_MAX_TEXT]
     found = scan_recipients(text, exclude)
+    failed = _failed_recipients(view.header)
+    if failed:
+        # Exim and Gmail name the failed recipients in X-Failed-Recipients; the
+        # text may name other addresses (the sender, a forwarding target).
+        scanned = {item.address.lower(): item for item in found}
+        found = [
+            scanned.get(address.lower(), TextRecipient(address=address, diagnostic=""))
+            for address in failed
+        ]
     if not found and returned is not None:
         address = address_value(returned.get("to"))
         if address:
@@ -292,6 +353,21 @@ def _text_bounce(
         found = [TextRecipient(address="", diagnostic=text)]
     recipients = tuple(_text_recipient(item, text, view.subject) for item in found)
     return Bounce(kind=BounceKind.BOUNCE, recipients=recipients)
+
+
+def _failed_recipients(header: FieldBlock) -> list[str]:
+    addresses: list[str] = []
+    for value in header.get_all("x-failed-recipients"):
+        for match in _ADDRESS.finditer(value):
+            address = clean_address(match.group(0))
+            if address.lower() not in (a.lower() for a in addresses):
+                addresses.append(address)
+    return addresses
+
+
+# Mailing-list hosts whose bounces refuse a posting (not a member, no such
+# group): the recipient is a list, and the refusal is of the sender.
+_LIST_HOSTS = ("googlegroups.com",)
 
 
 def _text_recipient(item: TextRecipient, text: str, subject: str) -> RecipientResult:
@@ -309,6 +385,7 @@ def _text_recipient(item: TextRecipient, text: str, subject: str) -> RecipientRe
         reply_code=reply_code,
         enhanced=enhanced,
         diagnostic=item.diagnostic.strip(),
-        texts=(item.diagnostic, text, subject),
-        data_texts=1,
+        texts=(server_words(item.diagnostic), item.diagnostic, text, subject),
+        data_texts=2,
+        default=Reason.REJECTED if item.address.lower().endswith(_LIST_HOSTS) else None,
     )

@@ -1,7 +1,8 @@
 """How receiving servers word each bounce reason: the phrase table.
 
-Owns the phrases only, as one regular expression per reason, in the order they
-are tried (the first that matches wins). Written from the wording of common
+Owns the phrases only, as regular expressions per reason, in the order they
+are tried (the first that matches wins); a reason appears twice when some of its
+wording must be tried before another reason's. Written from the wording of common
 MTAs and providers; each entry is a phrase many servers use, never the text of
 one particular message. Texts are matched lower-cased with whitespace collapsed.
 """
@@ -22,6 +23,14 @@ def _any(*phrases: str) -> re.Pattern[str]:
 # "rejected"; a 5.1.1 reply often also says "recipient rejected".
 PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
+        Reason.SYSTEM_FULL,
+        _any(
+            r"insufficient (?:system|disk) (?:storage|resources|space)",
+            r"system (?:is )?full",
+            r"disk (?:is )?full",
+        ),
+    ),
+    (
         Reason.MAILBOX_FULL,
         _any(
             r"mailbox (?:is )?full",
@@ -34,10 +43,10 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"full mailbox",
             r"mailbox size limit",
             r"not enough (?:storage|space)",
-            r"insufficient (?:disk|storage) space",
             r"user has (?:too many messages|exceeded)",
             r"too much mail data",
             r"out of (?:mail ?box )?space",
+            r"メールボックスが(?:一杯|いっぱい)",  # Japanese: the mailbox is full
         ),
     ),
     (
@@ -88,10 +97,37 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:temporarily )?(?:disabled|suspended|deactivated|inactive|frozen|locked|"
             r"blocked|expired|closed|terminated)",
             r"(?:disabled|suspended|inactive|deactivated|closed) (?:account|mailbox|recipient)",
-            r"mailbox (?:is )?(?:currently )?unavailable",
             r"not an active",
-            r"account that you tried to reach is disabled",
+            r"(?:account|mailbox)[\w ]{0,30} (?:is|has been) "
+            r"(?:disabled|inactive|suspended|deactivated)",
+            r"temporar(?:y|ily) (?:locked|disabled|suspended)",
         ),
+    ),
+    (
+        # What a server says about the connecting client, at the greeting or HELO
+        # (RFC 5321 §3.1, §4.1.1.1): the sending host is refused, not the message.
+        Reason.BLOCKED,
+        _any(
+            r"(?:helo|ehlo|my name)\b.{0,20}(?:rejected|refused|invalid)",
+            r"refused to talk to me",
+            r"messages? from \[?\d{1,3}(?:\.\d{1,3}){3}\]? (?:weren't|were not|was not|won't be)",
+            r"(?:invalid|bad|unauthori[sz]ed) (?:sending )?ip\b",
+        ),
+    ),
+    (
+        # A request to authenticate, which servers combine with relay refusals.
+        Reason.SECURITY_ERROR,
+        _any(r"smtp auth(?:entication)?\b", r"authentication (?:is )?required"),
+    ),
+    (
+        # Links in the content on a blocklist: the message is spam, not the sender.
+        Reason.SPAM_DETECTED,
+        _any(r"(?:blacklisted|blocklisted|listed) (?:url|uri|link|domain)s? in (?:the )?message"),
+    ),
+    (
+        # Servers that name the policy outright, before wording that mentions content.
+        Reason.POLICY_VIOLATION,
+        _any(r"for policy reasons", r"potential security issue", r"violates? (?:our|the) policy"),
     ),
     (
         # RFC 7505 null MX and its plain-language forms: the domain takes no mail.
@@ -123,10 +159,11 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"not a (?:valid|known) (?:user|mailbox|recipient|address)",
             r"(?:doesn't|does not) have (?:a|an) [\w.-]+ account",
             r"recipient address rejected: (?:user|undeliverable|no such|unknown|invalid)",
-            r"recipient address (?:rejected|lookup failed)",
+            r"recipient address lookup failed",
             r"account (?:that )?you tried to reach does not exist",
             r"is not a valid (?:mailbox|recipient|user|address)",
             r"(?:mailbox|user|recipient) (?:name )?(?:is )?(?:not|no longer) (?:available|valid)",
+            r"mailbox unavailable",
             r"(?:not our|no such) customer",
             r"recipientnotfound",
             r"unknown or illegal",
@@ -173,6 +210,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:hostname|host name) (?:doesn't|does not) match",
             r"rdns",
             r"client host rejected: cannot find",
+            r"mismatch(?:es)? (?:the )?client ip",
+            r"(?:does not|doesn't) match (?:your |the )?(?:client |connecting )?ip",
         ),
     ),
     (
@@ -184,11 +223,24 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"sender policy framework",
             r"domainkeys",
             r"authentication (?:failed|failure|check)",
+            r"unauthenticated (?:e-?mail|mail|message)s? from",
         ),
     ),
     (
         Reason.BAD_REPUTATION,
         _any(r"reputation", r"too many complaints"),
+    ),
+    (
+        Reason.TOO_MANY_CONN,
+        _any(
+            r"too many (?:connections|concurrent|sessions|simultaneous)",
+            r"connection (?:count )?limit",
+            r"too many smtp sessions",
+            r"too many recipients",
+            r"connection frequency",
+            r"connection rate",
+            r"frequency limit",
+        ),
     ),
     (
         Reason.SPEEDING,
@@ -203,19 +255,13 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        Reason.TOO_MANY_CONN,
-        _any(
-            r"too many (?:connections|concurrent|sessions|simultaneous)",
-            r"connection (?:count )?limit",
-            r"too many smtp sessions",
-            r"too many recipients",
-            r"connection frequency",
-            r"frequency limit",
-        ),
-    ),
-    (
         Reason.FAILED_STARTTLS,
-        _any(r"starttls", r"tls (?:is )?required", r"requires? (?:tls|encryption)"),
+        _any(
+            r"starttls",
+            r"tls (?:is )?required",
+            r"requires? (?:tls|encryption)",
+            r"(?:does not|doesn't) support (?:tls|ssl|encryption)",
+        ),
     ),
     (
         Reason.BLOCKED,
@@ -232,12 +278,11 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"spamhaus",
             r"spamcop",
             r"client host (?:\[[^\]]*\] )?(?:rejected|blocked)",
-            r"(?:your|sender|client|connecting|remote) (?:ip|host|server|network)",
+            r"(?:your|sender|client|connecting) ip\b",
+            r"(?:your|client) (?:host|network)",
             r"ip (?:address )?(?:\S+ )?(?:is |has been )?(?:blocked|banned|rejected|not allowed)",
             r"has been blocked",
-            r"access denied",
             r"connection (?:refused|rejected|dropped) (?:by|from|due)",
-            r"(?:helo|ehlo|my name)\b.{0,20}(?:rejected|refused|invalid)",
             r"not allowed to send",
             r"poor reputation",
             r"banned",
@@ -254,7 +299,6 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"message (?:content )?(?:was )?(?:rejected|refused|blocked) (?:as|due to)",
             r"content (?:was )?rejected",
             r"\bube\b",
-            r"blacklisted ur[il]",
             r"classified as",
         ),
     ),
@@ -269,6 +313,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"envelope sender",
             r"return path",
             r"sender is not",
+            r"access denied",
             r"permission to post",
         ),
     ),
@@ -330,6 +375,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"giving up",
             r"gave up",
             r"could not be delivered (?:for|within|in)",
+            r"not (?:been )?delivered within",
+            r"failed (?:after )?\d+ (?:delivery )?attempts",
             r"has not (?:yet )?been delivered",
             r"not been delivered (?:for|within)",
             r"delivery (?:time|attempts?) (?:expired|exceeded)",
@@ -359,10 +406,6 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"temporary failure in name resolution",
             r"name server",
         ),
-    ),
-    (
-        Reason.SYSTEM_FULL,
-        _any(r"insufficient system (?:storage|resources)", r"system (?:is )?full", r"disk full"),
     ),
     (
         Reason.MAILER_ERROR,

@@ -24,9 +24,17 @@ _RETURNED_START = re.compile(
 _ADDRESS = r"[^\s<>()\[\]\"',;:@]+@[A-Za-z0-9\u0080-\uffff][^\s<>()\[\]\"',;:@]*"
 # An address alone on its line, maybe in <>, maybe followed by ":" (Exim, Gmail, qmail).
 _ALONE = re.compile(rf"^\s*[\"<]?({_ADDRESS})[\">]?\s*:?\s*$", re.IGNORECASE)
-# `addr: error`, `<addr>: error`, `addr... error`, `addr (error)`: the error on the same line.
+# `addr: error`, `<addr>: error`, `addr... error`, `addr (error)`, `addr on <date>` (Exchange):
+# the error on the same line.
 _LEADING = re.compile(
-    rf"^\s*(?:[245]\d\d[ -])?[\"<]?({_ADDRESS})[\">]?(?:\s*:|\.\.\.|\s+\(|\s*--?>?\s)\s*(.*)$"
+    rf"^\s*(?:[245]\d\d[ -])?[\"<]?({_ADDRESS})[\">]?"
+    r"(?:\s*:|\.\.\.|\s+\(|\s*--?>?\s|\s+on\s)\s*(.*)$"
+)
+# Where a bounce quotes the remote server, after its own boilerplate.
+_SERVER_SAID = re.compile(
+    r"(?:the error that the other server returned was|remote host said|"
+    r"remote server (?:said|replied)|server replied|\bsaid)\s*:",
+    re.IGNORECASE,
 )
 # A label naming the recipient: `To: addr`, `Recipient address: <addr>`, `RCPT TO:<addr>`.
 _LABELLED = re.compile(
@@ -48,6 +56,7 @@ _ROBOT_LOCALPARTS = frozenset(
     {"mailer-daemon", "postmaster", "root", "mail-daemon", "maildaemon", "bounce", "noreply"}
 )
 _MAX_DIAGNOSTIC_LINES = 12
+_CODE = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +65,12 @@ class TextRecipient:
 
     address: str
     diagnostic: str
+
+
+def server_words(diagnostic: str) -> str:
+    """The part of `diagnostic` that quotes the remote server, "" if it names none."""
+    ends = [match.end() for match in _SERVER_SAID.finditer(diagnostic)]
+    return diagnostic[ends[-1] :].strip() if ends else ""
 
 
 def own_text(text: str) -> str:
@@ -149,7 +164,7 @@ def _diagnostic(lines: list[str], start: int, end: int, rest: str) -> str:
 
 
 def _looks_finished(collected: list[str]) -> bool:
-    # A block that already holds a reply code or enough words is the error;
-    # the paragraph after it is boilerplate.
-    joined = " ".join(collected)
-    return bool(re.search(r"\b[245]\d\d\b", joined)) or len(joined) > 40
+    # A block that already holds a reply code is the error and the paragraph after
+    # it is boilerplate; without one the error may be in the next paragraph
+    # (Gmail writes "The error that the other server returned was:" there).
+    return _CODE.search(" ".join(collected)) is not None

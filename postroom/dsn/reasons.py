@@ -25,7 +25,6 @@ _DECISIVE: dict[str, Reason] = {
     "2.2": Reason.MAILBOX_FULL,  # RFC 3463 §3.3 mailbox full
     "2.3": Reason.EXCEED_LIMIT,  # RFC 3463 §3.3 message length exceeds administrative limit
     "3.4": Reason.MESSAGE_TOO_BIG,  # RFC 3463 §3.4 message too big for system
-    "4.7": Reason.EXPIRED,  # RFC 3463 §3.5 delivery time expired
     "1.7": Reason.REJECTED,  # RFC 3463 §3.2 bad sender's mailbox address syntax
     "1.8": Reason.REJECTED,  # RFC 3463 §3.2 bad sender's system address
     "7.20": Reason.AUTH_FAILURE,  # RFC 7372 §3.1 no passing DKIM signature
@@ -109,8 +108,19 @@ _BY_REPLY: dict[int, Reason] = {
 # had already accepted the recipient, so the address itself is not known bad.
 _DATA_STAGE = re.compile(
     r">>> data|end of data|after data|(?:after|in reply to) (?:the )?(?:data|end of message)|"
-    r"after end of message|data command"
+    r"after end of message|data command|"
+    # A reply with an empty address slot ("550 : user unknown") answers DATA: at
+    # RCPT servers echo the address they refuse.
+    r"\b[45]\d\d:? : "
 )
+
+# RFC 3463 §3.5 X.4.7 "delivery time expired": the reporting MTA gave up, and the
+# recipient's own error text usually still says on what (a refused connection, a
+# full mailbox); that text wins over the code, the report's general text does not.
+_GAVE_UP = "4.7"
+
+# How many of `classify`'s texts are about the one recipient (diagnostic, text block).
+_OWN_TEXTS = 2
 
 _HARD = frozenset({Reason.USER_UNKNOWN, Reason.HOST_UNKNOWN, Reason.HAS_MOVED})
 
@@ -141,19 +151,28 @@ def classify(
     texts: Sequence[str],
     action: str = "failed",
     data_stage: bool = False,
+    default: Reason | None = None,
 ) -> Reason:
     """The reason for one recipient.
 
     `texts` are tried in order, each normalized with `normalize_text`: the
     server's diagnostic first, then the report's wider explanation.
-    `data_stage` says the server answered DATA or the content (see `in_data_stage`).
+    `data_stage` says the server answered DATA or the content (see `in_data_stage`);
+    `default` is the reason when no evidence names one.
     """
     if action == "delivered" or action == "relayed" or action == "expanded":
         return Reason.DELIVERED
     key = _subject_detail(enhanced_code)
+    if key == _GAVE_UP:
+        own = [reason_from_text(text) for text in texts[:_OWN_TEXTS]]
+        return next((reason for reason in own if reason is not None), Reason.EXPIRED)
     if key in _DECISIVE:
         return _DECISIVE[key]
-    for text in texts:
+    # The recipient's own error (its diagnostic and the text about it) comes
+    # first, then its enhanced code, and only then the report's general text.
+    for index, text in enumerate(texts):
+        if index == _OWN_TEXTS and key in _SUGGESTIVE:
+            return _SUGGESTIVE[key]
         from_text = reason_from_text(text)
         if from_text is not None:
             if from_text == Reason.USER_UNKNOWN and (data_stage or key.startswith("7.")):
@@ -167,6 +186,8 @@ def classify(
         return Reason.EXPIRED
     if reply_code in _BY_REPLY:
         return _BY_REPLY[reply_code]
+    if default is not None:
+        return default
     return Reason.UNDEFINED if any(texts) else Reason.ON_HOLD
 
 

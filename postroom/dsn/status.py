@@ -13,6 +13,9 @@ from postroom.dsn.result import Reason
 # RFC 3463 §2: class "." subject "." detail; class 2, 4 or 5, subject up to 3
 # digits, detail up to 3 digits. Not part of a dotted quad or a version number.
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
+# RFC 3463 §3: a code written right after the reply code (`550 5.1.1`, `550-5.1.1`)
+# is the remote server's own; one before it was added by a relaying MTA.
+_AFTER_REPLY = re.compile(r"(?<![\w.])[45]\d\d[ -]['\"]?(([45])\.(\d{1,3})\.\d{1,3})(?!\.?\d)")
 # RFC 5321 §4.2: a reply code is three digits, the first 2-5, followed by a space,
 # a hyphen (multi-line reply) or the end of the line.
 _REPLY = re.compile(r"(?<![\w.:/-])([245][0-5]\d)(?=[ \-\t]|$)", re.MULTILINE)
@@ -78,6 +81,9 @@ def find_enhanced(text: str) -> str:
     often prefix their own text with a generic code). Success codes (2.x.x) from
     a quoted SMTP transcript count only when there is nothing else.
     """
+    replied = _AFTER_REPLY.search(text)
+    if replied is not None and int(replied.group(3)) <= 7:
+        return replied.group(1)
     best = ""
     success = ""
     for match in _ENHANCED.finditer(text):
@@ -158,11 +164,7 @@ def status_class(reply_code: int, action: str, text: str, reason: Reason) -> str
         return str(reply_code)[0]
     if action == "delayed":
         return "4"
-    if reason == Reason.EXPIRED:
-        return "5"
-    if is_temporary_text(text):
-        return "4"
-    return "5"
+    return "4" if is_temporary_text(text) else "5"
 
 
 def pseudo_status(reason: Reason, permanent_class: str) -> str:
