@@ -70,7 +70,8 @@ class HookRunner:
         self._url_load: dict[str, int] = {}
         self._in_flight: set[asyncio.Task[None]] = set()
         self._backlog: list[ClaimedHook] = []
-        self._all_done = asyncio.Event()
+        self._progress = asyncio.Event()
+        """Set whenever a send finishes."""
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -99,15 +100,20 @@ class HookRunner:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Consume the outbox, send every hook due now, and wait until all outcomes are
-        recorded. Returns the number of attempts made. (For tests and tools.)"""
+        """Consume the outbox, send every hook due now (more than one URL's limit too),
+        and wait until all outcomes are recorded. Returns the number of attempts made.
+        (For tests and tools.)"""
         await self._consume()
-        claimed = await self._claim()
-        self._start_from_backlog()
-        while self._in_flight or self._backlog:
-            self._all_done.clear()
-            await self._all_done.wait()
-        return claimed
+        attempts = 0
+        while True:
+            self._progress.clear()
+            claimed = await self._claim()
+            attempts += claimed
+            self._start_from_backlog()
+            if not claimed and not self._in_flight and not self._backlog:
+                return attempts
+            if not claimed:
+                await self._progress.wait()
 
     async def _loop(self) -> None:
         while not self._stopping:
@@ -209,8 +215,7 @@ class HookRunner:
                 self._url_load.pop(url, None)
             if not self._stopping:
                 self._start_from_backlog()
-            if not self._in_flight and not self._backlog:
-                self._all_done.set()
+            self._progress.set()
             self._wake.set()
 
         return finished

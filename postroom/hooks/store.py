@@ -68,6 +68,11 @@ class NewHook:
         }
 
 
+def _sql_columns(columns: Sequence[str]) -> tuple[str, ...]:
+    # AUTHORIZATION is a reserved word in PostgreSQL (and SQL): quote it.
+    return tuple(f'"{c}"' if c == "authorization" else c for c in columns)
+
+
 async def new_hook_ids(batch: Batch, count: int) -> list[int]:
     return await batch.new_ids("webhook", count)
 
@@ -75,7 +80,7 @@ async def new_hook_ids(batch: Batch, count: int) -> list[int]:
 def insert_hook(batch: Batch, hook: NewHook) -> None:
     """Queue `hook` when the batch commits; it is due at once (SPEC §3.5)."""
     row = hook.row(batch.connection)
-    batch.insert("webhook", HOOK_COLUMNS, [row[c] for c in HOOK_COLUMNS])
+    batch.insert("webhook", _sql_columns(HOOK_COLUMNS), [row[c] for c in HOOK_COLUMNS])
 
 
 def insert_retired(
@@ -102,7 +107,9 @@ def insert_retired(
         "last_activity": sql.encode_datetime(connection, now),
         "keep_until": sql.encode_datetime(connection, now + keep_for),
     }
-    batch.insert("retired_webhook", RETIRED_COLUMNS, [retired[c] for c in RETIRED_COLUMNS])
+    batch.insert(
+        "retired_webhook", _sql_columns(RETIRED_COLUMNS), [retired[c] for c in RETIRED_COLUMNS]
+    )
 
 
 def row_results(row: dict[str, Any]) -> list[HookResult]:

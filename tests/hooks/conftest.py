@@ -21,6 +21,8 @@ from postroom.queue.relay import SMTPRelayTransport
 from postroom.server import Runtime, RuntimeAddresses
 from postroom.store.account import Account
 from postroom.store.groupcommit import GroupCommitter
+from postroom.store.outgoing import QueueMessage
+from postroom.store.reader import Reader
 from tests.conftest import make_config
 from tests.hooks.receiver import Receiver
 
@@ -71,6 +73,14 @@ class Hooked:
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
+
+    async def queue_row(self, queue_msg_id: int) -> QueueMessage:
+        return await QueueMessage.get(id=queue_msg_id)
+
+    def reader_and_dialect(self) -> tuple[Reader, str]:
+        database = self.runtime.database
+        assert database is not None
+        return database.reader, database.dialect.value
 
     async def runtime_account(self) -> Account:
         return await Account.get(name=DEFAULT_ACCOUNT)
