@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postroom import __version__
+from postroom.cli.dsn import add_dsn_commands
+from postroom.cli.hooks import add_hooks_commands
 from postroom.cli.queue import add_queue_commands
 from postroom.cli.suppression import add_suppression_commands
 from postroom.config import load_config
@@ -33,6 +35,7 @@ def _localserve(args: argparse.Namespace) -> int:
         smtp_port=args.smtp_port,
         submission_port=args.submission_port,
         simulated_timeout_seconds=args.simulated_timeout,
+        webhook_url=args.webhook_url,
     )
     return run_localserve(options)
 
@@ -75,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long the SMTP listener stays silent for a ...timeout recipient"
         " before answering 451 (default 3600)",
     )
+    local.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="POST the default account's outgoing and incoming webhooks to URL"
+        ' (kept for later starts; "" turns them off)',
+    )
     local.set_defaults(func=_localserve)
 
     serve = commands.add_parser(
@@ -87,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_queue_commands(commands)
     add_suppression_commands(commands)
+    add_dsn_commands(commands)
+    add_hooks_commands(commands)
     return parser
 
 
