@@ -56,9 +56,10 @@ class MessageView:
 def read_message(data: bytes) -> MessageView:
     """Take `data` apart; never raises for any octets."""
     message = email.message_from_bytes(data)
+    header = _header_block(message)
     view = MessageView(
-        header=_header_block(message),
-        subject=header_text(message.get("subject", "")),
+        header=header,
+        subject=header_text(header.get("subject")),
         content_type=message.get_content_type(),
         report_type=str(message.get_param("report-type", "") or "").lower(),
     )
@@ -204,6 +205,16 @@ def decode_bytes(data: bytes, charset: str) -> str:
     """`data` in `charset`; UTF-8 (with U+FFFD) when the charset is unknown or absent."""
     codec = _codec(charset.strip().strip('"').lower())
     if codec is not None:
+        try:
+            return data.decode(codec)
+        except (LookupError, ValueError):
+            pass
+        # Mislabelled text is common (UTF-8 under an ISO-2022-JP label, after a
+        # gateway converted it); UTF-8 that decodes cleanly is almost surely right.
+        try:
+            return data.decode("utf-8")
+        except ValueError:
+            pass
         try:
             return data.decode(codec, "replace")
         except (LookupError, ValueError):

@@ -67,6 +67,12 @@ _BOUNCE_SUBJECT = re.compile(
     r"エラー|未配達|不達",  # Japanese: error, undelivered
     re.IGNORECASE,
 )
+_BOUNCE_TEXT = re.compile(
+    r"(?:could not|couldn't|cannot|can't|was not|wasn't) be delivered|undeliverable|"
+    r"delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|"
+    r"unable to deliver|not delivered to",
+    re.IGNORECASE,
+)
 # The explanation text a report's diagnostics are read against; longer text is
 # the returned message or boilerplate, and costs time on hostile input.
 _MAX_TEXT = 8000
@@ -317,16 +323,16 @@ def _auto_reply(view: MessageView) -> Bounce | None:
 
 
 def _looks_like_bounce(view: MessageView) -> bool:
+    """Evidence that a message without a report part is a bounce: a report type,
+    a robot sender, or bounce wording together with the null reverse-path that
+    RFC 5321 §4.5.5 requires of notifications (or with a returned message)."""
     sender = view.header.get("from") + " " + view.header.get("return-path")
-    return (
-        view.report_type == "delivery-status"
-        or _BOUNCE_SENDER.search(sender) is not None
-        or (
-            view.header.get("return-path").strip() in ("<>", "")
-            and _BOUNCE_SUBJECT.search(view.subject) is not None
-        )
-        or (_BOUNCE_SUBJECT.search(view.subject) is not None and view.returned is not None)
-    )
+    if view.report_type == "delivery-status" or _BOUNCE_SENDER.search(sender):
+        return True
+    null_path = view.header.get("return-path").strip() in ("<>", "")
+    if _BOUNCE_SUBJECT.search(view.subject):
+        return null_path or view.returned is not None
+    return null_path and _BOUNCE_TEXT.search(own_text(view.text)[:_MAX_TEXT]) is not None
 
 
 def _text_bounce(

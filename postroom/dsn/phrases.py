@@ -83,7 +83,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         _any(
             r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
             r"not (?:permitted|allowed|authori[sz]ed) to relay",
-            r"(?:unable|cannot|can't) relay",
+            r"(?:unable|cannot|can't|not able) (?:to )?relay",
             r"we do not relay",
             r"no relaying",
             r"relaying (?:mail )?to .* (?:is )?not allowed",
@@ -115,6 +115,18 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # The envelope sender refused (RFC 5321 §3.3 MAIL FROM): a fault of ours, not
+        # of the recipient, whatever the rest says ("domain not found" is the sender's).
+        Reason.REJECTED,
+        _any(
+            r"sender address rejected",
+            r"sender (?:domain|address) (?:must exist|not found|does not exist|is invalid)",
+            r"domain of sender address",
+            r"sender verify failed",
+            r"envelope sender (?:is )?(?:invalid|rejected|denied)",
+        ),
+    ),
+    (
         # A request to authenticate, which servers combine with relay refusals.
         Reason.SECURITY_ERROR,
         _any(r"smtp auth(?:entication)?\b", r"authentication (?:is )?required"),
@@ -122,7 +134,12 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         # Links in the content on a blocklist: the message is spam, not the sender.
         Reason.SPAM_DETECTED,
-        _any(r"(?:blacklisted|blocklisted|listed) (?:url|uri|link|domain)s? in (?:the )?message"),
+        _any(
+            r"(?:blacklisted|blocklisted|listed) (?:url|uri|link|domain)s? in (?:the )?message",
+            r"likely unsolicited",
+            r"(?:detected|classified|identified) as (?:spam|junk|bulk)",
+            r"spam message",
+        ),
     ),
     (
         # Servers that name the policy outright, before wording that mentions content.
@@ -142,7 +159,11 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         # A temporary DNS failure names the domain too; it is not an unknown host.
         Reason.NETWORK_ERROR,
-        _any(r"dns error", r"not found, try again", r"temporary failure in name resolution"),
+        _any(
+            r"dns error",
+            r"not found, try again",
+            r"temporary failure in name resolution",
+        ),
     ),
     (
         Reason.USER_UNKNOWN,
@@ -169,7 +190,6 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"unknown or illegal",
             r"undeliverable address",
             r"there is no one at this address",
-            r"550 5\.1\.1",
             r"user not local",
             r"user lookup (?:failed|error)",
             r"(?:invalid|unknown) (?:final )?(?:delivery )?user ?id",
@@ -251,6 +271,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"sending rate",
             r"too many (?:messages|emails|mails)",
             r"sent to too many recipients",
+            r"receiving mail at a rate",
             r"throttl",
         ),
     ),
@@ -296,7 +317,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"unsolicited",
             r"bulk mail",
             r"content filter",
-            r"message (?:content )?(?:was )?(?:rejected|refused|blocked) (?:as|due to)",
+            r"message (?:content )?(?:was )?(?:rejected|refused|blocked) (?:as|due to) "
+            r"(?:spam|junk|bulk|unsolicited)",
             r"content (?:was )?rejected",
             r"\bube\b",
             r"classified as",

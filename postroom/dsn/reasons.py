@@ -21,7 +21,6 @@ _DECISIVE: dict[str, Reason] = {
     "1.1": Reason.USER_UNKNOWN,  # RFC 3463 §3.2 bad destination mailbox address
     "1.2": Reason.HOST_UNKNOWN,  # RFC 3463 §3.2 bad destination system address
     "1.6": Reason.HAS_MOVED,  # RFC 3463 §3.2 destination mailbox has moved
-    "1.10": Reason.NOT_ACCEPT,  # RFC 7505 §4.2 recipient domain publishes a null MX
     "2.2": Reason.MAILBOX_FULL,  # RFC 3463 §3.3 mailbox full
     "2.3": Reason.EXCEED_LIMIT,  # RFC 3463 §3.3 message length exceeds administrative limit
     "3.4": Reason.MESSAGE_TOO_BIG,  # RFC 3463 §3.4 message too big for system
@@ -43,8 +42,14 @@ _SUGGESTIVE: dict[str, Reason] = {
     "1.3": Reason.USER_UNKNOWN,  # bad destination mailbox address syntax
     "1.4": Reason.USER_UNKNOWN,  # destination mailbox address ambiguous
     "1.5": Reason.USER_UNKNOWN,
+    # RFC 7505 §4.2 gives X.1.10 to a null-MX recipient domain, but Exchange Online
+    # answers every unknown recipient with it (RESOLVER.ADR.RecipientNotFound); a
+    # null MX says so in words ("null MX"), which the phrase table reads first.
+    "1.10": Reason.USER_UNKNOWN,
     "2.0": Reason.FILTERED,
-    "2.1": Reason.SUSPEND,  # mailbox disabled, not accepting messages
+    # X.2.1 "mailbox disabled": servers use it for unknown mailboxes far more often
+    # than for suspended ones, which say "disabled" or "suspended" in words.
+    "2.1": Reason.USER_UNKNOWN,
     "2.4": Reason.SYSTEM_ERROR,  # mailing list expansion problem
     "3.0": Reason.SYSTEM_ERROR,
     "3.1": Reason.SYSTEM_FULL,  # mail system full
@@ -52,13 +57,15 @@ _SUGGESTIVE: dict[str, Reason] = {
     "3.3": Reason.SYSTEM_ERROR,
     "3.5": Reason.SYSTEM_ERROR,  # system incorrectly configured
     "4.0": Reason.NETWORK_ERROR,
-    "4.1": Reason.NETWORK_ERROR,  # no answer from host
+    "4.1": Reason.EXPIRED,  # no answer from host: reported when the MTA gives up
     "4.2": Reason.NETWORK_ERROR,  # bad connection
     "4.3": Reason.SYSTEM_ERROR,  # directory server failure
     "4.4": Reason.HOST_UNKNOWN,  # unable to route
     "4.5": Reason.TOO_MANY_CONN,  # mail system congestion
     "4.6": Reason.NETWORK_ERROR,  # routing loop detected
-    "5.0": Reason.SYNTAX_ERROR,
+    # X.5.0 comes with RFC 5321's generic "550 Requested action not taken: mailbox
+    # unavailable" far more often than with a real protocol error.
+    "5.0": Reason.USER_UNKNOWN,
     "5.1": Reason.SYNTAX_ERROR,  # invalid command
     "5.2": Reason.SYNTAX_ERROR,  # syntax error
     "5.3": Reason.EXCEED_LIMIT,  # too many recipients
@@ -70,7 +77,7 @@ _SUGGESTIVE: dict[str, Reason] = {
     "6.4": Reason.CONTENT_ERROR,
     "6.5": Reason.CONTENT_ERROR,
     "7.0": Reason.BLOCKED,
-    "7.1": Reason.REJECTED,  # delivery not authorized, message refused
+    "7.1": Reason.BLOCKED,  # delivery not authorized, message refused: mostly the client
     "7.2": Reason.SYSTEM_ERROR,
     "7.3": Reason.SECURITY_ERROR,
     "7.4": Reason.SECURITY_ERROR,
