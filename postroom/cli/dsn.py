@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,7 +38,12 @@ def add_dsn_commands(commands: Any) -> None:
 
 
 def _parse_command(args: argparse.Namespace) -> int:
-    return print_parsed(args.paths, sys.stdout)
+    try:
+        return print_parsed(args.paths, sys.stdout)
+    except BrokenPipeError:
+        # The reader went away (`| head`); stop quietly, as line-oriented tools do.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 -- stays open until exit
+        return 0
 
 
 def email_files(paths: Sequence[str]) -> Iterator[Path]:
