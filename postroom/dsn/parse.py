@@ -249,7 +249,7 @@ def _result(
     status = enhanced if is_valid(enhanced) else ""
     if not status:
         status = pseudo_status(
-            reason, status_class(reply_code, action, " ".join(texts[:1]), reason)
+            reason, status_class(reply_code, action, " ".join(texts[:2]), reason)
         )
     if reason == Reason.DELIVERED and not status.startswith("2"):
         status = "2.0.0" if not enhanced else status

@@ -23,6 +23,11 @@ def _any(*phrases: str) -> re.Pattern[str]:
 # "rejected"; a 5.1.1 reply often also says "recipient rejected".
 PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
+        # Limits on what the sender may send, worded with "quota" like a full mailbox.
+        Reason.SPEEDING,
+        _any(r"sending (?:quota|limit)", r"daily (?:user )?sending", r"send(?:ing)? rate"),
+    ),
+    (
         Reason.SYSTEM_FULL,
         _any(
             r"insufficient (?:system|disk) (?:storage|resources|space)",
@@ -37,7 +42,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"mailbox (?:has )?(?:exceeded|reached)",
             r"(?:account|inbox|mailbox|mailfolder|folder|box) (?:is )?(?:full|over)",
             r"over ?quota",
-            r"quota (?:exceeded|violation|full)",
+            r"quota ?(?:exceeded|violation|full)",
             r"exceed(?:ed|s)? (?:the |his |her |its )?(?:storage|quota|mailbox)",
             r"(?:disk|mail|storage|mailbox) quota",
             r"full mailbox",
@@ -66,7 +71,14 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     ),
     (
         Reason.HAS_MOVED,
-        _any(r"has moved", r"address (?:has )?changed", r"moved to", r"no longer (?:valid|at)"),
+        _any(
+            r"has moved",
+            r"address (?:has )?changed",
+            r"moved to",
+            r"no longer (?:valid|at)",
+            r"no longer accepts? mail",
+            r"user not local; please try",
+        ),
     ),
     (
         Reason.NOT_COMPLIANT_RFC,
@@ -113,6 +125,11 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"messages? from \[?\d{1,3}(?:\.\d{1,3}){3}\]? (?:weren't|were not|was not|won't be)",
             r"(?:invalid|bad|unauthori[sz]ed) (?:sending )?ip\b",
         ),
+    ),
+    (
+        # Providers that keep a list of addresses they no longer send to (SES).
+        Reason.SUPPRESSED,
+        _any(r"suppression list", r"suppressed (?:address|recipient)"),
     ),
     (
         # The envelope sender refused (RFC 5321 §3.3 MAIL FROM): a fault of ours, not
@@ -186,11 +203,10 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:mailbox|user|recipient) (?:name )?(?:is )?(?:not|no longer) (?:available|valid)",
             r"mailbox unavailable",
             r"(?:not our|no such) customer",
-            r"recipientnotfound",
+            r"recip(?:ient)?notfound",
             r"unknown or illegal",
             r"undeliverable address",
             r"there is no one at this address",
-            r"user not local",
             r"user lookup (?:failed|error)",
             r"(?:invalid|unknown) (?:final )?(?:delivery )?user ?id",
             r"check if (?:the )?address is correct",
@@ -303,6 +319,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:your|client) (?:host|network)",
             r"ip (?:address )?(?:\S+ )?(?:is |has been )?(?:blocked|banned|rejected|not allowed)",
             r"has been blocked",
+            r"\bblocked - see",
             r"connection (?:refused|rejected|dropped) (?:by|from|due)",
             r"not allowed to send",
             r"poor reputation",
@@ -394,10 +411,12 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"time(?:d)? ?out",
             r"too long in (?:the )?queue",
             r"retry (?:timeout|time) (?:exceeded|reached)",
+            r"retry time not reached for any host",
             r"giving up",
             r"gave up",
             r"could not be delivered (?:for|within|in)",
             r"not (?:been )?delivered within",
+            r"(?:have|has) been failing for a long time",
             r"failed (?:after )?\d+ (?:delivery )?attempts",
             r"has not (?:yet )?been delivered",
             r"not been delivered (?:for|within)",

@@ -18,7 +18,7 @@ _RETURNED_START = re.compile(
     r"^(?:[-=_*#]{2,}.*(?:original|copy of|below this line|returned|rejected|undelivered|"
     r"unsent|header|attached|message follows|\bsent message)"
     r"|(?:return-path|received|dkim-signature|x-received|arc-seal|message-id|"
-    r"domainkey-signature): )",
+    r"domainkey-signature):[ \t]?\S)",
     re.IGNORECASE | re.MULTILINE,
 )
 _ADDRESS = r"[^\s<>()\[\]\"',;:@]+@[A-Za-z0-9\u0080-\uffff][^\s<>()\[\]\"',;:@]*"

@@ -21,7 +21,7 @@ _AFTER_REPLY = re.compile(r"(?<![\w.])[45]\d\d[ -]['\"]?(([45])\.(\d{1,3})\.\d{1
 _REPLY = re.compile(r"(?<![\w.:/-])([245][0-5]\d)(?=[ \-\t]|$)", re.MULTILINE)
 # Wording that marks a failure as temporary (RFC 5321 §4.2.1 4yz "transient").
 _TEMPORARY = re.compile(
-    r"retry timeout exceeded|will retry|will be retried|still trying|"
+    r"retry timeout exceeded|failing for a long time|will retry|will be retried|still trying|"
     r"not yet been delivered|greylist",
     re.IGNORECASE,
 )

@@ -123,6 +123,53 @@ from postroom.dsn.status import choose_status, find_enhanced, find_reply_code, p
         ("550 5.1.1 User unknown; rejecting", Reason.USER_UNKNOWN),
         ("550 mailbox not found", Reason.USER_UNKNOWN),
         ("550 Address rejected", Reason.USER_UNKNOWN),
+        ("551 User not local; please try <bob@new.example>", Reason.HAS_MOVED),
+        ("This address no longer accepts mail.", Reason.HAS_MOVED),
+        ("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##", Reason.USER_UNKNOWN),
+        (
+            "554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException",
+            Reason.MAILBOX_FULL,
+        ),
+        ("550 5.4.5 Daily user sending quota exceeded.", Reason.SPEEDING),
+        ("retry time not reached for any host after a long failure period", Reason.EXPIRED),
+        ("554 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1", Reason.BLOCKED),
+        (
+            "550 5.7.0 Blocked - see https://support.proofpoint.com/dnsbl-lookup.cgi?ip=192.0.2.1",
+            Reason.BLOCKED,
+        ),
+        (
+            "Amazon SES did not send the message to this address because it is on the suppression list for your account.",  # noqa: E501
+            Reason.SUPPRESSED,
+        ),
+        (
+            "554 30 Sorry, your message to x@yahoo.com cannot be delivered. This account has been disabled or discontinued [#102].",  # noqa: E501
+            Reason.SUSPEND,
+        ),
+        (
+            "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list; see http://postmaster.yahoo.com/errors/550-bl23.html",  # noqa: E501
+            Reason.BLOCKED,
+        ),
+        (
+            "550 5.7.1 Service unavailable, Client host [192.0.2.1] blocked using Spamhaus",
+            Reason.BLOCKED,
+        ),
+        ("mail for example.org loops back to myself", Reason.NETWORK_ERROR),
+        (
+            "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",  # noqa: E501
+            Reason.BLOCKED,
+        ),
+        ("550 5.7.1 Mail rejected by Outlook.com for policy reasons.", Reason.POLICY_VIOLATION),
+        ("552 5.3.4 Message size exceeds fixed maximum message size", Reason.MESSAGE_TOO_BIG),
+        ("Message is too large", Reason.MESSAGE_TOO_BIG),
+        (
+            "554 5.7.1 The message from (<a@b>) with the subject of (hi) matches a profile the Internet community may consider spam.",  # noqa: E501
+            Reason.SPAM_DETECTED,
+        ),
+        (
+            "550 5.1.1 <x@y>: Recipient address rejected: undeliverable address: host mx[192.0.2.1] said: 550 unknown user",  # noqa: E501
+            Reason.USER_UNKNOWN,
+        ),
+        ("452 4.3.1 Insufficient system resources", Reason.SYSTEM_FULL),
     ],
 )
 def test_reason_from_diagnostic(diagnostic: str, reason: Reason) -> None:
