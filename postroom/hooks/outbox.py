@@ -116,6 +116,7 @@ def _new_hook(hook_id: int, event: dict[str, Any], url: str, authorization: str)
         SMTPEnhancedCode=str(details.get("SMTPEnhancedCode", "")),
         Error=str(details.get("Error", "")),
         Extra=extra,
+        BounceReason=str(details.get("BounceReason", "")),
     )
     return NewHook(
         id=hook_id,

@@ -57,7 +57,7 @@ class Outgoing:
     """Always 0."""
     Event: str = ""
     """`delivered`, `suppressed`, `delayed`, `failed`, `relayed`, `expanded`, `canceled`
-    or `unrecognized`."""
+    or `unrecognized`; and, an extension, `complained` for a spam complaint (RFC 5965)."""
     DSN: bool = False
     """Whether an incoming DSN caused the event."""
     Suppressing: bool = False
@@ -80,6 +80,10 @@ class Outgoing:
     """The error of the last attempt; for DSN events the DSN's diagnostic text."""
     Extra: dict[str, str] = field(default_factory=dict)
     """The Extra of the submission; always an object (mox sends null for DSN events)."""
+    BounceReason: str = ""
+    """Extension (not in mox): for events caused by a received report, why it says the
+    message bounced — `userunknown`, `mailboxfull`, `filtered`, `blocked`, `expired`,
+    `hostunknown`, `feedback`, … (`postroom.dsn.Reason`); `""` for other events."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

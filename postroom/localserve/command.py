@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from postroom.clock import SystemClock
 from postroom.config import Config
 from postroom.hooks import check_url
 from postroom.localserve.bootstrap import (
@@ -17,6 +18,7 @@ from postroom.localserve.bootstrap import (
     set_webhook_url,
 )
 from postroom.localserve.policy import LocalservePolicy
+from postroom.localserve.reports import ReportSender
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.server import (
     Runtime,
@@ -26,6 +28,10 @@ from postroom.server import (
     serve,
 )
 
+REPORT_DELAY_SECONDS = 1.0
+"""How long after accepting a `bounce…`, `complaint…` or `delayed…` message its simulated
+report is sent: long enough that the `delivered` event comes first, as in real life."""
+
 
 def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
     if options.webhook_url:
@@ -33,7 +39,11 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
     config = prepare_directory(options)
     configure_logging(config)
 
+    # Simulated bounces and complaints go to our own incoming listener, once it is bound.
+    reports = ReportSender(SystemClock(), delay_seconds=REPORT_DELAY_SECONDS)
+
     def announce(addresses: RuntimeAddresses) -> None:
+        reports.connect(addresses.smtp_host, addresses.smtp_port)
         out.write(banner(config, addresses))
         out.flush()
 
@@ -52,7 +62,11 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
             timeout_seconds=config.delivery.timeout_seconds,
         ),
         incoming_policy=lambda reader: LocalservePolicy(
-            reader, account=DEFAULT_ACCOUNT, timeout_seconds=options.simulated_timeout_seconds
+            reader,
+            account=DEFAULT_ACCOUNT,
+            timeout_seconds=options.simulated_timeout_seconds,
+            reports=reports,
+            clock=SystemClock(),
         ),
     )
     serve(run_until_signalled(runtime, announce=announce))
@@ -81,5 +95,10 @@ Send a message:
 
   curl -u {DEFAULT_LOGIN}:{DEFAULT_PASSWORD} {url}/webapi/v0/Send \\
     --data-urlencode 'request={example_request}'
+
+Mail goes to your own mailbox, except to these recipient localparts:
+  temperror, permerror, 550, timeout   the delivery fails (as the SMTP reply says)
+  bounce, complaint, delayed           delivered, then a bounce, a spam complaint or a
+                                       delay notice comes back to the message's fromid
 
 """

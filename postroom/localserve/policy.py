@@ -1,18 +1,31 @@
 """localserve's incoming policy: mail for any address is taken and stored in the local
 account's mailbox (mail for an address of ours goes to that address's account), except
-that special localparts (`localserve.failures`) get their simulated error instead."""
+that special localparts (`localserve.failures`) get their simulated error instead, and
+others (`localserve.reports`) a simulated report some time after they are accepted."""
 
 from __future__ import annotations
 
+from postroom.clock import Clock, SystemClock
 from postroom.localserve.failures import SimulatedFailure, Stage, failure_stage, simulated_failure
+from postroom.localserve.reports import ReportSender, report_kind, returned_message
 from postroom.mail import Address
 from postroom.smtp import IncomingPolicy, LocalDelivery, OwnAddresses, Refusal, codes
 from postroom.store.reader import Reader
 
 
 class LocalservePolicy:
-    def __init__(self, reader: Reader, *, account: str, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        account: str,
+        timeout_seconds: float,
+        reports: ReportSender | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._reader = reader
+        self._reports = reports
+        self._clock = clock or SystemClock()
         self._own: IncomingPolicy = OwnAddresses(reader)
         self._account = account
         self._account_id: int | None = None
@@ -41,6 +54,14 @@ class LocalservePolicy:
 
     async def check_delivery(self, address: Address) -> Refusal | None:
         return self._refusal(address.localpart, Stage.DATA)
+
+    def delivered(self, sender: Address | None, recipient: Address, data: bytes) -> None:
+        kind = report_kind(recipient.localpart)
+        if kind is None or self._reports is None:
+            return
+        message = returned_message(sender, recipient, data, self._clock.now())
+        if message is not None:
+            self._reports.schedule(kind, message)
 
     async def _local_account_id(self) -> int:
         if self._account_id is None:

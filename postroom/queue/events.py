@@ -21,6 +21,8 @@ class QueueEvent(enum.StrEnum):
     EXPANDED = "expanded"
     CANCELED = "canceled"
     UNRECOGNIZED = "unrecognized"
+    COMPLAINED = "complained"
+    """Extension: the recipient reported the message as spam (RFC 5965 feedback)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,12 +32,18 @@ class EventDetails:
     smtp_code: int = 0
     smtp_enhanced_code: str = ""
     error: str = ""
+    bounce_reason: str = ""
+    """Extension: why a report says the message bounced, in the vocabulary of
+    `postroom.dsn.Reason` (userunknown, mailboxfull, ...); "" for other events."""
 
     def to_json(self) -> dict[str, object]:
-        return {
+        fields: dict[str, object] = {
             "DSN": self.dsn,
             "Suppressing": self.suppressing,
             "SMTPCode": self.smtp_code,
             "SMTPEnhancedCode": self.smtp_enhanced_code,
             "Error": self.error,
         }
+        if self.bounce_reason:
+            fields["BounceReason"] = self.bounce_reason
+        return fields

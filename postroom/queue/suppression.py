@@ -6,7 +6,7 @@ Entries are keyed by base address (`postroom.mail.base_address`), so one entry c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -126,16 +126,29 @@ IMMEDIATE_SECODES = frozenset({"1.1", "1.2", "1.3", "1.6", "2.1", "7.1"})
 
 
 async def suppress_after_failure(
-    batch: Batch, *, row: dict[str, Any], code: int, secode: str, source: str, now: datetime
+    batch: Batch,
+    *,
+    row: Mapping[str, Any],
+    code: int,
+    secode: str,
+    source: str,
+    now: datetime,
+    hard_reason: str = "",
 ) -> bool:
     """After a permanent failure with an SMTP code, add the recipient to the sender
     account's suppression list when the failure says so, or when it is the third
-    failure in a row for that exact address. True if an entry was added."""
+    failure in a row for that exact address. True if an entry was added.
+
+    `hard_reason` is set when a bounce parser judged the address itself bad (e.g.
+    `userunknown` read from prose): that suppresses at once too, code or not.
+    """
     account_id = int(row["account_id"])
     recipient = str(row["recipient_address"])
     immediate = code in IMMEDIATE_CODES or (code // 100 == 5 and secode in IMMEDIATE_SECODES)
     if immediate:
         reason = f'delivery failure from {source} with smtp code {code}, enhanced code "{secode}"'
+    elif hard_reason:
+        reason = f"delivery failure from {source}: {hard_reason}"
     else:
         previous = await sql.fetch(
             batch.connection,

@@ -3,8 +3,10 @@
 RCPT is refused for anything but our addresses (`smtp.recipients`); AUTH is refused
 outright, so no session on this port can relay. DATA stores one copy per accepted
 recipient through the group committer, all copies sharing one blob, each with its own
-trace fields; a copy for a fromid address of a message we sent is also reported on
-that message (`queue.incoming`). The reply is written after the commit.
+trace fields. A copy that is a report about a message we sent — mail to that message's
+fromid address, or a bounce that names it by envelope id or Message-ID — is also
+reported on that message (`queue.bounces`) instead of emitting an incoming webhook.
+The reply is written after the commit.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from dataclasses import dataclass, replace
 
 from aiosmtpd.smtp import Envelope, Session
 
+from postroom.dsn import Bounce, parse_bounce
 from postroom.hooks import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
 from postroom.mail import Address, AddressError, parse_address, parse_message
-from postroom.queue.incoming import note_incoming_for_fromid
+from postroom.queue.bounces import record_fromid_mail, record_report
 from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
 from postroom.smtp.errors import HeaderSectionError
@@ -200,12 +203,21 @@ class IncomingHandler(Handler):
             services.reader, {message.account_id for message, _ in copies}
         )
         parsed = await asyncio.to_thread(parse_message, data) if hooked else None
+        bounce = await _report(data, mail_from, any(fromid for _, fromid in copies))
 
         async def unit(batch: Batch) -> None:
             blob_id = await store_blob(batch, data, now)
             for message, fromid in copies:
                 msg_id = await store_message(batch, replace(message, blob_id=blob_id))
-                if await note_incoming_for_fromid(batch, fromid, now):
+                if fromid:
+                    matched = await record_fromid_mail(batch, fromid=fromid, bounce=bounce, now=now)
+                elif bounce is not None:
+                    matched = await record_report(
+                        batch, account_id=message.account_id, bounce=bounce, now=now
+                    )
+                else:
+                    matched = False
+                if matched:
                     # Reported on the sent message instead (SPEC §3.3).
                     continue
                 # Queued in the transaction that stores the message: never lost.
@@ -226,6 +238,9 @@ class IncomingHandler(Handler):
 
         await services.committer.run(unit)
         services.hooks_queued()
+        for recipient, refusal in zip(transaction.recipients, refusals, strict=True):
+            if refusal is None:
+                self.policy.delivered(transaction.sender, recipient.address, data)
         log.info(
             "SMTP incoming from %s: stored %d copies for %d recipients",
             peer.client_ip,
@@ -233,6 +248,22 @@ class IncomingHandler(Handler):
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()
+
+
+# Bigger reports are parsed on a worker thread, so they cannot stall other sessions.
+_PARSE_INLINE_BYTES = 256 * 1024
+
+
+async def _report(data: bytes, mail_from: str, to_fromid: bool) -> Bounce | None:
+    """The report `data` is, if it may be one: mail to a fromid address, mail from the
+    null reverse-path (RFC 5321 §4.5.5: what bounces and DSNs are sent from), or a
+    multipart/report (RFC 6522; feedback reports often have a sender). Other mail is
+    not parsed at all."""
+    if not (to_fromid or not mail_from or b"multipart/report" in data[:65536].lower()):
+        return None
+    if len(data) <= _PARSE_INLINE_BYTES:
+        return parse_bounce(data)
+    return await asyncio.to_thread(parse_bounce, data)
 
 
 async def _refuse(refusal: Refusal) -> str:

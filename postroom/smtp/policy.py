@@ -44,6 +44,11 @@ class IncomingPolicy(Protocol):
         """After DATA, per accepted recipient: refuse its copy, or None to store it."""
         ...
 
+    def delivered(self, sender: Address | None, recipient: Address, data: bytes) -> None:
+        """After the copy for `recipient` is stored and committed (localserve answers
+        some recipients with a simulated report). Must not block."""
+        ...
+
 
 _REFUSALS: tuple[tuple[type[RecipientError], codes.Reply], ...] = (
     (RelayDeniedError, codes.RELAY_DENIED),
@@ -73,4 +78,7 @@ class OwnAddresses:
             return refusal_for(exc)
 
     async def check_delivery(self, address: Address) -> Refusal | None:
+        return None
+
+    def delivered(self, sender: Address | None, recipient: Address, data: bytes) -> None:
         return None

@@ -43,6 +43,7 @@ async def test_delivered_payload_and_headers(hooked: Hooked) -> None:
         "SMTPEnhancedCode": "2.0.0",
         "Error": "",
         "Extra": {"order": "<7&8>"},
+        "BounceReason": "",
     }
     # Go's HTML-safe escaping, and the keys in mox's order (SPEC §3.1, §3.4).
     assert b'"order":"\\u003c7\\u00268\\u003e"' in request.body

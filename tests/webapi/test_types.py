@@ -86,5 +86,7 @@ def test_every_wire_field_has_an_attribute_docstring() -> None:
             )
             if not documented:
                 missing.append(f"{node.name}.{stmt.target.id}")
-    assert classes == len(WIRE_CLASSES) >= 30
+    # NameAddress and Structure are defined with the webhook payloads (postroom.hooks),
+    # whose docstrings gendoc requires.
+    assert classes == len(WIRE_CLASSES) >= 28
     assert missing == []
