@@ -5,9 +5,9 @@
         └── DSNParseError       a report that does not parse; says which section and line
             └── NoRecipientsError  a delivery-status part without a per-recipient block
 
-`parse_bounce` never lets these escape: a report that fails strict parsing is
-read again leniently, and what still cannot be read is "not a bounce". They exist
-for the pieces underneath, which callers may use on their own.
+`parse_bounce` never lets these escape: a delivery-status part that cannot be
+read is skipped, and a message with nothing readable is "not a bounce". They
+exist for the pieces underneath (`fields.parse_delivery_status`).
 """
 
 from __future__ import annotations

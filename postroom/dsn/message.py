@@ -83,10 +83,20 @@ def _collect(
     elif kind == _FEEDBACK_TYPE:
         view.feedback_report = _message_body_text(part)
     elif kind in _RETURNED_TYPES and depth > 0:
-        if view.returned is None:
-            inner = part.get_payload()
-            if isinstance(inner, list) and inner and isinstance(inner[0], email.message.Message):
-                view.returned = _header_block(inner[0])
+        inner = part.get_payload()
+        first = inner[0] if isinstance(inner, list) and inner else None
+        if (
+            isinstance(first, email.message.Message)
+            and first.get_content_type() == "multipart/report"
+            and not view.delivery_status
+            and depth < _MAX_DEPTH
+        ):
+            # A filter or forwarder that wraps the real report (RFC 6522 §3) in a
+            # notice of its own: the wrapped report is the one to read.
+            _collect(first, view, texts, html, depth + 1)
+        elif view.returned is None:
+            if isinstance(first, email.message.Message):
+                view.returned = _header_block(first)
             elif isinstance(inner, str):
                 view.returned = parse_header_section(normalize(inner))
     elif kind in _HEADER_TYPES:

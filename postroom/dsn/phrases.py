@@ -239,7 +239,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         Reason.REQUIRE_PTR,
         _any(
             r"reverse (?:dns|lookup|hostname|dns lookup)",
-            r"ptr (?:record|lookup)",
+            r"ptr (?:resource )?(?:record|lookup)",
             r"no ptr",
             r"(?:resolve|find) (?:your )?(?:ip|host ?name)",
             r"cannot find your hostname",
@@ -260,6 +260,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"domainkeys",
             r"authentication (?:failed|failure|check)",
             r"unauthenticated (?:e-?mail|mail|message)s? from",
+            r"(?:does not have|without) authentication information",
+            r"fails? to pass authentication",
         ),
     ),
     (
@@ -398,9 +400,14 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
     (
         Reason.CONTENT_ERROR,
         _any(
-            r"content",
-            r"mime",
+            # Not "content" or "MIME" alone: every bounce quotes Content-Type lines.
+            r"content (?:was )?(?:rejected|refused|not accepted|error|restrictions?|problem)",
+            r"(?:message|mail) content",
+            r"(?:invalid|malformed|bad|broken|illegal) (?:mime|content|message structure)",
+            r"\bmime\b[\w -]{0,20}(?:error|violation|invalid|malformed)",
+            r"8-?bit (?:data|characters?) in",
             r"header (?:is )?(?:invalid|malformed|syntax)",
+            r"(?:invalid|malformed|bad) header",
             r"headers? too (?:large|long|big|many)",
         ),
     ),

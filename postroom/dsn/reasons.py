@@ -126,8 +126,16 @@ _DATA_STAGE = re.compile(
 # full mailbox); that text wins over the code, the report's general text does not.
 _GAVE_UP = "4.7"
 
-# How many of `classify`'s texts are about the one recipient (diagnostic, text block).
-_OWN_TEXTS = 2
+# The reporting MTA's words for a refusal at the greeting or at HELO/EHLO (Exim,
+# Postfix, qmail).
+_CLIENT_STAGE = re.compile(
+    r"after initial connection|refused to talk to me|my name was rejected|"
+    r"in reply to (?:helo|ehlo)|after (?:helo|ehlo)\b"
+)
+
+# How many of `classify`'s texts are about the one recipient (its diagnostic, and
+# the text the report writes about it); the rest are about the whole report.
+OWN_TEXTS = 2
 
 _HARD = frozenset({Reason.USER_UNKNOWN, Reason.HOST_UNKNOWN, Reason.HAS_MOVED})
 
@@ -147,6 +155,11 @@ def reason_from_text(text: str) -> Reason | None:
     return None
 
 
+def mentions(reason: Reason, text: str) -> bool:
+    """Whether `text` (normalized) uses any of `reason`'s phrases, wherever they rank."""
+    return any(pattern.search(text) for named, pattern in PHRASES if named == reason)
+
+
 def _subject_detail(code: str) -> str:
     return code.partition(".")[2]
 
@@ -158,6 +171,7 @@ def classify(
     texts: Sequence[str],
     action: str = "failed",
     data_stage: bool = False,
+    client_stage: bool = False,
     default: Reason | None = None,
 ) -> Reason:
     """The reason for one recipient.
@@ -165,20 +179,28 @@ def classify(
     `texts` are tried in order, each normalized with `normalize_text`: the
     server's diagnostic first, then the report's wider explanation.
     `data_stage` says the server answered DATA or the content (see `in_data_stage`);
-    `default` is the reason when no evidence names one.
+    `client_stage` says the server refused the connecting client, at its greeting
+    or HELO (see `in_client_stage`); `default` is the reason when no evidence
+    names one.
     """
     if action == "delivered" or action == "relayed" or action == "expanded":
         return Reason.DELIVERED
     key = _subject_detail(enhanced_code)
+    if client_stage and key not in _DECISIVE:
+        # RFC 5321 §3.1, §4.1.1.1: before MAIL FROM nothing about the message or a
+        # recipient is known yet; what is refused is the sending host, however the
+        # server words it. A missing PTR record is the one cause worth keeping.
+        ptr = any(mentions(Reason.REQUIRE_PTR, text) for text in texts[:OWN_TEXTS])
+        return Reason.REQUIRE_PTR if ptr else Reason.BLOCKED
     if key == _GAVE_UP:
-        own = [reason_from_text(text) for text in texts[:_OWN_TEXTS]]
+        own = [reason_from_text(text) for text in texts[:OWN_TEXTS]]
         return next((reason for reason in own if reason is not None), Reason.EXPIRED)
     if key in _DECISIVE:
         return _DECISIVE[key]
     # The recipient's own error (its diagnostic and the text about it) comes
     # first, then its enhanced code, and only then the report's general text.
     for index, text in enumerate(texts):
-        if index == _OWN_TEXTS and key in _SUGGESTIVE:
+        if index == OWN_TEXTS and key in _SUGGESTIVE:
             return _SUGGESTIVE[key]
         from_text = reason_from_text(text)
         if from_text is not None:
@@ -196,6 +218,11 @@ def classify(
     if default is not None:
         return default
     return Reason.UNDEFINED if any(texts) else Reason.ON_HOLD
+
+
+def in_client_stage(text: str) -> bool:
+    """Whether `text` (normalized) says the server refused the client before MAIL FROM."""
+    return _CLIENT_STAGE.search(text) is not None
 
 
 def in_data_stage(text: str) -> bool:

@@ -111,6 +111,7 @@ class Bounce:
     """
 
     kind: BounceKind
+    """What sort of report it is; feedback reports and auto-replies are not failures."""
     recipients: tuple[RecipientResult, ...]
     """One result per recipient, in the order the report lists them; never empty."""
     envelope_id: str = ""

@@ -15,6 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from postroom.dsn.outcome import Evidence, recipient_outcome, statusless_result
+from postroom.dsn.result import Bounce, BounceKind, Reason
+from postroom.dsn.status import choose_status, find_enhanced, find_reply_code
+
 # SES wraps long lines of the JSON by inserting "!" and a folded line break.
 _WRAP = re.compile(r"!\r?\n ")
 _MAX_JSON = 200_000
@@ -79,6 +83,43 @@ def find_notification(text: str) -> SesNotification | None:
         feedback_type=_str(_dict(document.get("complaint")).get("complaintFeedbackType")),
         message_id=_str(headers.get("messageId")),
         subject=_str(headers.get("subject")),
+    )
+
+
+def read_ses_notification(text: str) -> Bounce | None:
+    """An SES notification in `text` as a `Bounce`: complaints as feedback,
+    bounces and deliveries as DSNs. None when `text` holds none."""
+    notification = find_notification(text)
+    if notification is None:
+        return None
+    if notification.kind == "complaint":
+        return Bounce(
+            kind=BounceKind.FEEDBACK,
+            recipients=tuple(
+                statusless_result(item.address, Reason.FEEDBACK) for item in notification.recipients
+            ),
+            returned_message_id=notification.message_id,
+            returned_subject=notification.subject,
+            feedback_type=notification.feedback_type or "abuse",
+        )
+    results = []
+    for item in notification.recipients:
+        reply_code = find_reply_code(item.diagnostic)
+        enhanced = choose_status(item.status, find_enhanced(item.diagnostic), reply_code)
+        evidence = Evidence(
+            recipient=item.address,
+            action=item.action,
+            reply_code=reply_code,
+            enhanced_code=enhanced,
+            diagnostic=item.diagnostic,
+            texts=(item.diagnostic,),
+        )
+        results.append(recipient_outcome(evidence))
+    return Bounce(
+        kind=BounceKind.DSN,
+        recipients=tuple(results),
+        returned_message_id=notification.message_id,
+        returned_subject=notification.subject,
     )
 
 

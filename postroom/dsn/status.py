@@ -6,7 +6,6 @@ a report carries none. Not what a code means as a reason (see `reasons`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from postroom.dsn.result import Reason
 
@@ -65,14 +64,6 @@ _PSEUDO_DETAIL: dict[Reason, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Codes:
-    """The codes found in one diagnostic text."""
-
-    reply_code: int = 0
-    enhanced_code: str = ""
-
-
 def find_enhanced(text: str) -> str:
     """The most telling RFC 3463 code in `text`, "" if none.
 
@@ -112,10 +103,6 @@ def find_reply_code(text: str) -> int:
             return code
         success = success or code
     return success
-
-
-def find_codes(text: str) -> Codes:
-    return Codes(reply_code=find_reply_code(text), enhanced_code=find_enhanced(text))
 
 
 def is_generic(code: str) -> bool:

@@ -339,3 +339,36 @@ def test_compose_parse_round_trip() -> None:
 )
 def test_not_a_bounce(data: bytes) -> None:
     assert parse_bounce(data) is None
+
+
+def test_report_wrapped_by_a_filter_is_read() -> None:
+    # A content filter forwards the real DSN as a message/rfc822 attachment.
+    data = (
+        b"From: filter@example.net\nTo: shop@example.com\nSubject: Returned mail\n"
+        b'Content-Type: multipart/mixed; boundary="outer"\n\n'
+        b"--outer\nContent-Type: text/plain\n\nThe following addresses had errors.\n"
+        b"--outer\nContent-Type: message/rfc822\n\n" + RFC3464 + b"\n"
+        b"--outer--\n"
+    )
+    bounce = parse_bounce(data)
+    assert bounce is not None and bounce.kind is BounceKind.DSN
+    assert [r.status for r in bounce.recipients] == ["5.1.1", "4.2.2"]
+    assert bounce.returned_message_id == "<order-1@example.com>"
+
+
+def test_mailto_unsubscribe_request_is_opt_out_feedback() -> None:
+    # RFC 2369 List-Unsubscribe mailto: answered by the recipient's mail client.
+    data = (
+        b"From: ivy@example.org\nTo: unsubscribe-7@example.com\nSubject: unsubscribe\n"
+        b"Auto-Submitted: auto-replied\nX-Apple-Unsubscribe: true\n\n"
+        b"Apple Mail sent this email to unsubscribe from the message.\n"
+    )
+    bounce = parse_bounce(data)
+    assert bounce is not None
+    assert (bounce.kind, bounce.feedback_type) == (BounceKind.FEEDBACK, "opt-out")
+    (result,) = bounce.recipients
+    assert (result.recipient, result.reason, result.hard) == (
+        "ivy@example.org",
+        Reason.FEEDBACK,
+        False,
+    )

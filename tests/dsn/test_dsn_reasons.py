@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from postroom.dsn import Reason
+from postroom.dsn.outcome import Evidence, recipient_outcome
 from postroom.dsn.reasons import classify, is_hard, normalize_text
 from postroom.dsn.status import choose_status, find_enhanced, find_reply_code, pseudo_status
 
@@ -264,3 +265,39 @@ def test_choose_status(field: str, text: str, reply: int, chosen: str) -> None:
 )
 def test_pseudo_status(reason: Reason, status_class: str, code: str) -> None:
     assert pseudo_status(reason, status_class) == code
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        (
+            "SMTP error from remote mail server after initial connection:"
+            " 554 5.7.1 Your access to this mail system has been rejected",
+            Reason.BLOCKED,
+        ),
+        (
+            "Connected to 192.0.2.1 but my name was rejected."
+            " Remote host said: 501 5.0.0 Invalid domain name",
+            Reason.BLOCKED,
+        ),
+        (
+            "host mx.example.org refused to talk to me: 550 no PTR record for 192.0.2.1",
+            Reason.REQUIRE_PTR,
+        ),
+        # Past HELO the wording decides again.
+        (
+            "said: 550 5.1.1 <a@example.org>: User unknown (in reply to RCPT TO command)",
+            Reason.USER_UNKNOWN,
+        ),
+    ],
+)
+def test_refusals_before_mail_from_are_of_the_client(diagnostic: str, reason: Reason) -> None:
+    evidence = Evidence(
+        recipient="a@example.org",
+        action="failed",
+        reply_code=find_reply_code(diagnostic),
+        enhanced_code=find_enhanced(diagnostic),
+        diagnostic=diagnostic,
+        texts=(diagnostic,),
+    )
+    assert recipient_outcome(evidence).reason is reason
