@@ -109,7 +109,9 @@ def _collect(
                     _collect(child, view, texts, html, depth + 1)
     elif kind == "text/html":
         html.append(part_text(part))
-    elif part.get_content_maintype() == "text" or depth == 0:
+    elif part.get_content_maintype() in ("text", "multipart") or depth == 0:
+        # A multipart that is not split (its boundary parameter lost to a broken
+        # header fold) is read as the text it holds, MIME lines and all.
         if str(part.get("content-disposition", "")).lower().startswith("attachment") and texts:
             return
         texts.append(part_text(part))

@@ -186,7 +186,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
         Reason.USER_UNKNOWN,
         _any(
             r"(?:user|mailbox|recipient|addressee|address|account|alias|local ?part|"
-            r"e-?mail address|destination)s? (?:is )?(?:unknown|not found|"
+            r"e-?mail address|destination)s? (?:is |was |has been )?(?:unknown|not found|"
             r"does not exist|doesn't exist|not exist|invalid|unavailable|not valid|"
             r"could not be found|couldn't be found|not listed|not recogni[sz]ed)",
             r"(?:unknown|invalid|non-?existent|bad|illegal) "
@@ -206,6 +206,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"recip(?:ient)?notfound",
             r"unknown or illegal",
             r"undeliverable address",
+            r"not listed in (?:the )?(?:domino |public )?(?:directory|name)",
+            r"(?:wasn't|was not) found at",
             r"there is no one at this address",
             r"user lookup (?:failed|error)",
             r"(?:invalid|unknown) (?:final )?(?:delivery )?user ?id",

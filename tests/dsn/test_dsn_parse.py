@@ -372,3 +372,23 @@ def test_mailto_unsubscribe_request_is_opt_out_feedback() -> None:
         Reason.FEEDBACK,
         False,
     )
+
+
+def test_multipart_with_a_lost_boundary_is_read_as_text() -> None:
+    # The boundary parameter sits on an unfolded line, so the part never splits.
+    data = (
+        b"From: post_master@sms.example.net\nTo: shop@example.com\nSubject: Re: hi\n"
+        b'Content-Type: multipart/mixed; boundary="o"\n\n'
+        b'--o\nContent-Type: multipart/alternative;\nboundary="i"\n\n'
+        b"--i\nContent-Type: text/plain\n\nError: Invalid user address\n\n"
+        b"Error message below:\n550 - Requested action not taken: no such user here\n\n"
+        b"Message details:\n  RCPT TO: 5550100@sms.example.net\n--i--\n--o--\n"
+    )
+    bounce = parse_bounce(data)
+    assert bounce is not None
+    (result,) = bounce.recipients
+    assert (result.recipient, result.reason, result.hard) == (
+        "5550100@sms.example.net",
+        Reason.USER_UNKNOWN,
+        True,
+    )

@@ -171,6 +171,17 @@ from postroom.dsn.status import choose_status, find_enhanced, find_reply_code, p
             Reason.USER_UNKNOWN,
         ),
         ("452 4.3.1 Insufficient system resources", Reason.SYSTEM_FULL),
+        (
+            "The recipient's e-mail address was not found in the recipient's e-mail system.",
+            Reason.USER_UNKNOWN,
+        ),
+        ("User kijitora (kijitora@example.jp) not listed in Domino Directory", Reason.USER_UNKNOWN),
+        ("kijitora wasn't found at example.com.", Reason.USER_UNKNOWN),
+        ("550 5.7.1 RESOLVER.RST.AuthRequired; authentication required", Reason.SECURITY_ERROR),
+        (
+            "552 5.3.4 RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
+            Reason.MESSAGE_TOO_BIG,
+        ),
     ],
 )
 def test_reason_from_diagnostic(diagnostic: str, reason: Reason) -> None:
