@@ -51,7 +51,11 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"user has (?:too many messages|exceeded)",
             r"too much mail data",
             r"out of (?:mail ?box )?space",
-            r"メールボックスが(?:一杯|いっぱい)",  # Japanese: the mailbox is full
+            r"メールボックスが(?:一杯|いっぱい)",  # ja: the mailbox is full
+            r"boîte (?:aux lettres )?(?:pleine|saturée)",  # fr
+            r"postfach (?:ist )?voll",  # de
+            r"buzón (?:está )?lleno",  # es
+            r"邮箱(?:已满|空间不足)",  # zh
         ),
     ),
     (
@@ -208,6 +212,13 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"undeliverable address",
             r"not listed in (?:the )?(?:domino |public )?(?:directory|name)",
             r"(?:wasn't|was not) found at",
+            # The same in other languages real servers answer in.
+            r"(?:adresse|destinataire|utilisateur)s? (?:destinataire )?(?:invalide|inconnue?)",
+            r"(?:empfänger|benutzer|adresse|postfach)\w* (?:ist )?(?:unbekannt|existiert nicht)",
+            r"usuario (?:desconocido|no existe)",
+            r"нет такого пользователя|пользователь не найден",  # ru
+            r"用户不存在",  # zh: the user does not exist
+            r"宛先不明",  # ja: unknown destination
             r"there is no one at this address",
             r"user lookup (?:failed|error)",
             r"(?:invalid|unknown) (?:final )?(?:delivery )?user ?id",

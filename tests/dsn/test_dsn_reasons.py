@@ -182,6 +182,13 @@ from postroom.dsn.status import choose_status, find_enhanced, find_reply_code, p
             "552 5.3.4 RESOLVER.RST.RecipSizeLimit; message too large for this recipient",
             Reason.MESSAGE_TOO_BIG,
         ),
+        ("550 5.5.0 Adresse destinataire invalide. Invalid recipient.", Reason.USER_UNKNOWN),
+        ("550 Empfänger unbekannt", Reason.USER_UNKNOWN),
+        ("550 Postfach voll", Reason.MAILBOX_FULL),
+        ("552 boîte aux lettres pleine", Reason.MAILBOX_FULL),
+        ("550 Mailbox not found or access denied: нет такого пользователя", Reason.USER_UNKNOWN),
+        ("550 用户不存在", Reason.USER_UNKNOWN),
+        ("552 邮箱空间不足", Reason.MAILBOX_FULL),
     ],
 )
 def test_reason_from_diagnostic(diagnostic: str, reason: Reason) -> None:
