@@ -22,6 +22,7 @@ from postroom.queue.claim import ClaimedGroup
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.results import AttemptResult
 from postroom.queue.retire import delete_leased, insert_retired, keep_retired_for, record_event
+from postroom.queue.submit import SOURCE_WEBAPI
 from postroom.queue.suppression import suppress_after_failure
 from postroom.queue.transport import RecipientOutcome
 from postroom.store import sql
@@ -168,7 +169,16 @@ async def send_dsn(
     now: datetime,
     hostname: str,
 ) -> None:
-    """Put a DSN in the sender account's Inbox (never over SMTP, as mox does)."""
+    """Put a DSN in the sender account's Inbox (never over SMTP, as mox does).
+
+    Not for messages sent through the webapi by an account with an outgoing webhook:
+    that application learns of the failure from the webhook, and nobody reads the
+    Inbox of an API account (mox sends both).
+    """
+    if row.get("source", SOURCE_WEBAPI) == SOURCE_WEBAPI and await _has_outgoing_webhook(
+        batch, int(row["account_id"])
+    ):
+        return
     inbox = await _inbox_id(batch, int(row["account_id"]))
     if inbox is None:
         return
@@ -227,6 +237,16 @@ async def send_dsn(
             dsn=True,
         ),
     )
+
+
+async def _has_outgoing_webhook(batch: Batch, account_id: int) -> bool:
+    async def load(connection: Any) -> bool:
+        rows = await sql.fetch(
+            connection, "SELECT outgoing_webhook_url FROM account WHERE id = ?", [account_id]
+        )
+        return bool(rows and rows[0]["outgoing_webhook_url"])
+
+    return await batch.once(f"outgoing_webhook:{account_id}", load)
 
 
 async def _inbox_id(batch: Batch, account_id: int) -> int | None:

@@ -35,6 +35,10 @@ class OutgoingRecipient:
     """Suppression-list key of the address."""
 
 
+SOURCE_WEBAPI = "webapi"
+SOURCE_SMTP = "smtp"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SentCopy:
     """Where and how to store the sender's copy."""
@@ -74,6 +78,8 @@ class Submission:
     from_ids: Sequence[str] = ()
     """Per recipient: fromids the sender chose (SMTP submission's MAIL FROM), lower case;
     empty to generate one per recipient when `fromid_separator` is set."""
+    source: str = SOURCE_WEBAPI
+    """`webapi` or `smtp`: decides how failures are reported (`outcome.send_dsn`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +98,7 @@ _QUEUE_COLUMNS = (
     "from_id", "recipient_localpart", "recipient_domain", "recipient_address", "attempts",
     "max_attempts", "next_attempt", "results", "has_8bit", "smtputf8", "size", "message_id",
     "subject", "msg_prefix", "blob_id", "transport", "require_tls", "future_release_request",
-    "extra",
+    "extra", "source",
 )  # fmt: skip
 
 
@@ -149,6 +155,7 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
             "msg_prefix": prefix, "blob_id": blob_id, "transport": "",
             "require_tls": submission.require_tls,
             "future_release_request": submission.future_release_request, "extra": extra,
+            "source": submission.source,
         }  # fmt: skip
         is_suppressed = recipient.base_address in submission.suppressed
         if is_suppressed:

@@ -26,7 +26,7 @@ from postroom.queue.errors import (
 )
 from postroom.queue.extra import MAX_EXTRA_BYTES, check_extra
 from postroom.queue.fromid import fromid_sender
-from postroom.queue.submit import OutgoingRecipient, Submission, enqueue
+from postroom.queue.submit import SOURCE_SMTP, OutgoingRecipient, SentCopy, Submission, enqueue
 from postroom.queue.suppression import check_recipients
 from postroom.smtp import codes
 from postroom.smtp.auth import AuthMechanisms
@@ -44,6 +44,7 @@ from postroom.smtp.received import Stamp, new_received_id, protocol_keyword, rec
 from postroom.smtp.session import SMTPProtocol, session_state
 from postroom.store.groupcommit import Batch
 from postroom.store.reader import Reader
+from postroom.store.records import AccountRecord
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,8 @@ class SubmissionHandler(AuthMechanisms, Handler):
             record_recipients=record_recipients,
             suppressed=suppressed,
             from_ids=(plan.chosen,) if plan.chosen else (),
+            source=SOURCE_SMTP,
+            sent_copy=await _sent_copy(account, services.reader),
         )
 
         async def unit(batch: Batch) -> list[int]:
@@ -222,6 +225,17 @@ class SubmissionHandler(AuthMechanisms, Handler):
         services.queued()
         log.info("SMTP submission by %s from %s: queued %s", login.username, peer.client_ip, ids)
         return codes.QUEUED.line(first=ids[0], count=len(ids))
+
+
+async def _sent_copy(account: AccountRecord, reader: Reader) -> SentCopy | None:
+    """Where to keep the sender's copy, for accounts that want one (their clients do not
+    save it themselves); stored as submitted, without our trace fields."""
+    if not account.submission_save_sent:
+        return None
+    rows = await reader.fetch(
+        "SELECT id FROM mailbox WHERE account_id = ? AND special_use = ?", [account.id, "sent"]
+    )
+    return SentCopy(mailbox_id=int(rows[0]["id"]), prefix=b"") if rows else None
 
 
 def _transaction(envelope: Envelope) -> SubmissionTransaction:

@@ -38,6 +38,9 @@ class Account(Model):
     login_disabled = fields.CharField(max_length=500, default="")
     """Non-empty: logins are refused, and this text says why."""
     submission_disabled = fields.BooleanField(default=False)
+    submission_save_sent = fields.BooleanField(default=False)
+    """Store a copy of each message submitted over SMTP in the Sent mailbox (for clients
+    that do not save their own copy, as IMAP clients do)."""
     role = fields.CharField(max_length=20, default="user")
     """`user`, `domainadmin` or `admin`."""
     keep_retired_messages_seconds = fields.BigIntField(default=0)

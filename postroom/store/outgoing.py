@@ -60,6 +60,9 @@ class QueueMessage(Model):
     extra = fields.JSONField[dict[str, str]](default=dict)
     lease_token = fields.CharField(max_length=64, null=True)
     """Set by the worker that claimed the row. Every later write is conditional on it."""
+    source = fields.CharField(max_length=16, default="webapi")
+    """How the message was submitted: `webapi` or `smtp`. Failures of SMTP-submitted
+    mail are reported by DSN; webapi senders with an outgoing webhook get webhooks only."""
 
     class Meta:
         table = "queue_message"
@@ -71,6 +74,7 @@ class QueueMessage(Model):
             # Finding the domains being delivered to right now (rows with a lease)
             # must not scan the whole queue on every claim.
             Index(fields=("lease_token",), name="queue_lease"),
+            Index(fields=("account_id", "message_id"), name="queue_message_id"),
         )
 
 
@@ -112,6 +116,9 @@ class RetiredMessage(Model):
             Index(fields=("keep_until",), name="retired_keep_until"),
             Index(fields=("recipient_address", "last_activity"), name="retired_recipient"),
             Index(fields=("account_id", "last_activity"), name="retired_account"),
+            # Matching reports that come back without a fromid (`queue.bounces`).
+            Index(fields=("account_id", "base_id"), name="retired_base"),
+            Index(fields=("account_id", "message_id"), name="retired_message_id"),
         )
 
 

@@ -49,11 +49,13 @@ class AccountRecord:
     max_outgoing_messages_per_day: int
     max_first_time_recipients_per_day: int
     sender_allowlist: tuple[str, ...]
+    submission_save_sent: bool = False
 
     COLUMNS = (
         "id", "name", "full_name", "password_hash", "login_disabled", "submission_disabled",
         "role", "keep_retired_messages_seconds", "keep_retired_webhooks_seconds",
         "max_outgoing_messages_per_day", "max_first_time_recipients_per_day", "sender_allowlist",
+        "submission_save_sent",
     )  # fmt: skip
 
     @classmethod
@@ -73,6 +75,7 @@ class AccountRecord:
                 row[prefix + "max_first_time_recipients_per_day"]
             ),
             sender_allowlist=_json_list(row[prefix + "sender_allowlist"]),
+            submission_save_sent=bool(row[prefix + "submission_save_sent"]),
         )
 
 

@@ -13,7 +13,13 @@ from postroom.auth import find_login_address, hash_password
 from postroom.clock import ManualClock
 from postroom.mail import Address, parse_address
 from postroom.queue.runner import QueueRunner, RunnerSettings
-from postroom.queue.submit import OutgoingRecipient, QueuedRecipient, Submission, enqueue
+from postroom.queue.submit import (
+    SOURCE_WEBAPI,
+    OutgoingRecipient,
+    QueuedRecipient,
+    Submission,
+    enqueue,
+)
 from postroom.queue.suppression import check_recipients
 from postroom.queue.transport import Delivery, RecipientOutcome
 from postroom.store.account import Domain
@@ -63,6 +69,7 @@ class QueueHarness:
         fromid: bool = True,
         extra: dict[str, str] | None = None,
         prefix: bytes = b"Received: test\r\n",
+        source: str = SOURCE_WEBAPI,
     ) -> list[QueuedRecipient]:
         addresses = [parse_address(r) for r in recipients]
         bases, suppressed = await check_recipients(self.account.id, addresses, self.database.reader)
@@ -82,6 +89,7 @@ class QueueHarness:
             subject="test",
             extra=extra or {},
             suppressed=suppressed,
+            source=source,
         )
         now = self.clock.now()
         return await self.committer.run(lambda batch: enqueue(batch, submission, now))

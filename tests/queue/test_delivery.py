@@ -8,6 +8,9 @@ from datetime import timedelta
 import pytest
 
 from postroom.queue.backoff import BASE_DELAY
+from postroom.queue.submit import SOURCE_SMTP
+from postroom.store.account import Account
+from postroom.store.blob import MessageBlob
 from postroom.store.db import Database
 from postroom.store.mailbox import Mailbox, StoredMessage
 from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage, Suppression
@@ -190,3 +193,17 @@ async def test_dsn_goes_to_the_sender_accounts_inbox(harness: QueueHarness) -> N
     await harness.runner.run_once()
     inbox = await Mailbox.get(account_id=harness.account.id, name="Inbox")
     assert await StoredMessage.filter(mailbox_id=inbox.id, dsn=True).count() == 1
+
+
+async def test_webapi_senders_with_a_webhook_get_no_dsn(harness: QueueHarness) -> None:
+    await Account.filter(id=harness.account.id).update(outgoing_webhook_url="http://hook.test/")
+    harness.transport.script = lambda recipient: NO_SUCH_USER
+    await harness.queue(["x@example.com"])
+    await harness.queue(["y@example.org"], source=SOURCE_SMTP)
+    await harness.runner.run_once()
+    inbox = await Mailbox.get(account_id=harness.account.id, name="Inbox")
+    (dsn,) = await StoredMessage.filter(mailbox_id=inbox.id, dsn=True)
+    # Only the SMTP-submitted message's failure is reported by DSN; both by event.
+    assert b"y@example.org" in (await MessageBlob.get(id=dsn.blob_id)).data
+    events = await DeliveryEvent.filter(event="failed").count()
+    assert events == 2

@@ -11,6 +11,8 @@ import aiosmtplib
 import pytest
 
 from postroom.store.account import Account
+from postroom.store.blob import MessageBlob
+from postroom.store.mailbox import StoredMessage
 from postroom.store.outgoing import QueueMessage, RecipientRecord
 from tests.smtp.conftest import SMTPServer
 from tests.smtp.helpers import command, connect, message, parse, queued
@@ -319,3 +321,22 @@ async def test_send_limits_at_data(smtp_server: SMTPServer, sender: Account) -> 
     )
     assert await RecipientRecord.all().count() == 2
     assert await QueueMessage.all().count() == 2
+
+
+async def test_sent_copy_for_accounts_that_ask_for_one(
+    smtp_server: SMTPServer, sender: Account
+) -> None:
+    await add_account("keeper", "keeper@localhost", PASSWORD, submission_save_sent=True)
+    for login in (USER, "keeper@localhost"):
+        client = await connect(smtp_server.addresses.submission_port)
+        await client.login(login, PASSWORD)
+        await client.sendmail(login, ["to@example.org"], message(sender=login, subject=login))
+        await client.quit()
+    rows = await queued()
+    assert [r.source for r in rows] == ["smtp", "smtp"]
+    (copy,) = await StoredMessage.filter(mailbox__special_use="sent").prefetch_related("mailbox")
+    assert copy.mailbox.account_id == (await Account.get(name="keeper")).id
+    assert copy.subject == "keeper@localhost" and copy.flags == ["\\seen", "$notjunk"]
+    # The copy is the message as submitted: no Received field of ours.
+    stored = await MessageBlob.get(id=copy.blob_id)
+    assert not stored.data.startswith(b"Received:")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime
+from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
 from tortoise.models import Model
 
-from postroom.store.account import Account, Domain, LoginAddress
-from postroom.store.blob import MessageBlob
+from postroom.store import sql
+from postroom.store.account import Account, LoginAddress
 from postroom.store.db import (
     MODEL_MODULES,
     Database,
@@ -30,25 +32,42 @@ async def test_upgrade_from_first_migration_keeps_rows(database_factory: Databas
         await migrate_database(url, target="0001_initial")
         async with TortoiseContext() as context:
             await context.init(config=tortoise_config(url))
-            domain = await Domain.create(name="example.com", catchall_separators=["+"])
-            account = await Account.create(name="alice", full_name="Alice Ä")
-            await LoginAddress.create(account=account, domain=domain, localpart="alice")
-            blob = await MessageBlob.create(data=b"Subject: hi\r\n\r\nhello\r\n", size=22)
-            await QueueMessage.create(
-                queued=NOW,
-                account=account,
-                sender_localpart="alice",
-                sender_domain="example.com",
-                from_id="abc",
-                recipient_localpart="bob",
-                recipient_domain="example.org",
-                recipient_address="bob@example.org",
-                next_attempt=NOW,
-                size=22,
-                message_id="<m@example.com>",
-                msg_prefix=b"",
-                blob=blob,
-                extra={"user": "42"},
+            # Rows are written with SQL against the first schema as it is: the models
+            # describe the newest schema, which may have columns the old one lacks.
+            connection = context.db()
+            domain = await _insert(
+                connection, "domain", {"name": "example.com", "catchall_separators": '["+"]'}
+            )
+            account = await _insert(
+                connection, "account", {"name": "alice", "full_name": "Alice Ä"}
+            )
+            await _insert(
+                connection,
+                "login_address",
+                {"account_id": account, "domain_id": domain, "localpart": "alice"},
+            )
+            blob = await _insert(
+                connection, "message_blob", {"data": b"Subject: hi\r\n\r\nhello\r\n", "size": 22}
+            )
+            await _insert(
+                connection,
+                "queue_message",
+                {
+                    "queued": NOW,
+                    "account_id": account,
+                    "sender_localpart": "alice",
+                    "sender_domain": "example.com",
+                    "from_id": "abc",
+                    "recipient_localpart": "bob",
+                    "recipient_domain": "example.org",
+                    "recipient_address": "bob@example.org",
+                    "next_attempt": NOW,
+                    "size": 22,
+                    "message_id": "<m@example.com>",
+                    "msg_prefix": b"",
+                    "blob_id": blob,
+                    "extra": '{"user":"42"}',
+                },
             )
             tables = await _tables(context)
             assert "queue_message" in tables
@@ -71,6 +90,53 @@ async def test_upgrade_from_first_migration_keeps_rows(database_factory: Databas
             assert await RecipientRecord.all().count() == 1
     finally:
         await database_factory.drop(url)
+
+
+async def _insert(connection: BaseDBAsyncClient, table: str, values: dict[str, Any]) -> int:
+    """Insert a row, giving every other NOT NULL column without a default a zero value
+    of its type; returns the new row's id."""
+    row = dict(values)
+    for name, kind in (await _required_columns(connection, table)).items():
+        if name != "id" and name not in row:
+            row[name] = _zero(kind)
+    encoded = [
+        sql.encode_datetime(connection, v) if isinstance(v, datetime) else v for v in row.values()
+    ]
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    return await sql.insert_returning_id(
+        connection, f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", encoded
+    )
+
+
+async def _required_columns(connection: BaseDBAsyncClient, table: str) -> dict[str, str]:
+    if connection.capabilities.dialect == "sqlite":
+        _, rows = await connection.execute_query(f"PRAGMA table_info({table})")
+        return {
+            r["name"]: str(r["type"]).lower()
+            for r in rows
+            if r["notnull"] and r["dflt_value"] is None
+        }
+    _, rows = await connection.execute_query(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_name = $1 AND is_nullable = 'NO' AND column_default IS NULL",
+        [table],
+    )
+    return {r["column_name"]: str(r["data_type"]).lower() for r in rows}
+
+
+def _zero(kind: str) -> Any:
+    if "bool" in kind:
+        return False
+    if "int" in kind:
+        return 0
+    if "json" in kind:
+        return "[]"
+    if "time" in kind or "date" in kind:
+        return NOW
+    if "blob" in kind or "bytea" in kind:
+        return b""
+    return ""
 
 
 async def _tables(context: TortoiseContext) -> set[str]:
