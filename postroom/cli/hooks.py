@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from postroom.cli.instance import add_instance_options, instance_config
-from postroom.cli.table import print_table
+from postroom.cli.instance import add_instance_options, instance_config, run_with_database
+from postroom.cli.output import print_cursor, print_rows
 from postroom.cli.timespec import parse_time
-from postroom.config import Config
 from postroom.hooks import (
     HookFilter,
     HookPage,
@@ -25,23 +21,6 @@ from postroom.hooks import (
 )
 from postroom.queue.errors import QueueError
 from postroom.queue.filters import Cursor
-from postroom.store.db import Database, open_database
-from postroom.store.groupcommit import GroupCommitter
-
-T = TypeVar("T")
-
-
-def _run(config: Config, work: Callable[[Database, GroupCommitter], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with open_database(config.effective_database_url()) as database:
-            committer = GroupCommitter(database)
-            committer.start()
-            try:
-                return await work(database, committer)
-            finally:
-                await committer.stop()
-
-    return asyncio.run(main())
 
 
 def _filter(args: argparse.Namespace) -> HookFilter:
@@ -56,24 +35,6 @@ def _filter(args: argparse.Namespace) -> HookFilter:
     )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _print(args: argparse.Namespace, rows: Sequence[Any], columns: Sequence[str]) -> None:
-    if args.json:
-        for row in rows:
-            print(json.dumps(_jsonable(asdict(row)), ensure_ascii=False))
-        return
-    print_table([{c: _jsonable(getattr(row, c)) for c in columns} for row in rows], columns=columns)
-
-
 def _page(args: argparse.Namespace, default: HookSort) -> HookPage:
     try:
         after = Cursor.decode(args.after) if args.after else None
@@ -83,33 +44,28 @@ def _page(args: argparse.Namespace, default: HookSort) -> HookPage:
     return HookPage(limit=args.limit, sort=sort, ascending=not args.desc, after=after)
 
 
-def _cursor(args: argparse.Namespace, cursor: Cursor | None) -> None:
-    if cursor is not None and not args.json:
-        print(f"\nmore: --after {cursor.encode()}")
-
-
 def _list(args: argparse.Namespace) -> int:
     config = instance_config(args)
     page = _page(args, HookSort.NEXT_ATTEMPT)
-    rows, cursor = _run(
+    rows, cursor = run_with_database(
         config, lambda db, c: list_hooks(db.reader, db.dialect.value, _filter(args), page)
     )
-    _print(
+    print_rows(
         args, rows, ("id", "account", "event", "queue_msg_id", "attempts", "next_attempt", "url")
     )
-    _cursor(args, cursor)
+    print_cursor(args, cursor)
     return 0
 
 
 def _retired(args: argparse.Namespace) -> int:
     config = instance_config(args)
     page = _page(args, HookSort.LAST_ACTIVITY)
-    rows, cursor = _run(
+    rows, cursor = run_with_database(
         config, lambda db, c: list_retired_hooks(db.reader, db.dialect.value, _filter(args), page)
     )
     columns = ("id", "account", "event", "queue_msg_id", "success", "attempts", "last_activity")
-    _print(args, rows, columns)
-    _cursor(args, cursor)
+    print_rows(args, rows, columns)
+    print_cursor(args, cursor)
     return 0
 
 
@@ -118,9 +74,9 @@ def _change(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     f = _filter(args)
     if args.action == "retry":
-        count = _run(config, lambda db, c: retry_hooks(c, f, now))
+        count = run_with_database(config, lambda db, c: retry_hooks(c, f, now))
     else:
-        count = _run(config, lambda db, c: cancel_hooks(c, f, now))
+        count = run_with_database(config, lambda db, c: cancel_hooks(c, f, now))
     print(f"{count} webhook{'s' if count != 1 else ''} changed")
     return 0
 

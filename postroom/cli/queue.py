@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-from postroom.cli.instance import add_instance_options, instance_config
+from postroom.cli.instance import add_instance_options, instance_config, run_with_database
+from postroom.cli.output import print_cursor, print_rows
 from postroom.cli.table import print_table
 from postroom.cli.timespec import parse_duration, parse_time
-from postroom.config import Config
 from postroom.queue import operations
 from postroom.queue.errors import QueueError
 from postroom.queue.filters import Cursor, PageRequest, QueueFilter, RetiredFilter, SortField
 from postroom.queue.holdrules import add_hold_rule, list_hold_rules, remove_hold_rule
 from postroom.queue.retired import list_retired
-from postroom.store.db import Database, open_database
+from postroom.store.db import Database
 from postroom.store.groupcommit import GroupCommitter
-
-T = TypeVar("T")
-
-
-def _run(config: Config, work: Callable[[Database, GroupCommitter], Awaitable[T]]) -> T:
-    async def main() -> T:
-        async with open_database(config.effective_database_url()) as database:
-            committer = GroupCommitter(database)
-            committer.start()
-            try:
-                return await work(database, committer)
-            finally:
-                await committer.stop()
-
-    return asyncio.run(main())
 
 
 def _queue_filter(args: argparse.Namespace) -> QueueFilter:
@@ -53,26 +36,6 @@ def _queue_filter(args: argparse.Namespace) -> QueueFilter:
     )
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _print_rows(args: argparse.Namespace, rows: Sequence[Any], columns: Sequence[str]) -> None:
-    if args.json:
-        for row in rows:
-            print(json.dumps(_jsonable(asdict(row)), ensure_ascii=False))
-        return
-    print_table([{c: _jsonable(getattr(row, c)) for c in columns} for row in rows], columns=columns)
-
-
 def _page(args: argparse.Namespace, default_sort: SortField) -> PageRequest:
     try:
         after = Cursor.decode(args.after) if args.after else None
@@ -86,21 +49,18 @@ def _page(args: argparse.Namespace, default_sort: SortField) -> PageRequest:
     )
 
 
-def _print_cursor(args: argparse.Namespace, cursor: Cursor | None) -> None:
-    if cursor is not None and not args.json:
-        print(f"\nmore: --after {cursor.encode()}")
-
-
 def _list(args: argparse.Namespace) -> int:
     config = instance_config(args)
     page = _page(args, SortField.NEXT_ATTEMPT)
-    rows, cursor = _run(config, lambda db, c: operations.list_queue(c, _queue_filter(args), page))
-    _print_rows(
+    rows, cursor = run_with_database(
+        config, lambda db, c: operations.list_queue(c, _queue_filter(args), page)
+    )
+    print_rows(
         args,
         rows,
         ("id", "account", "sender", "recipient", "hold", "attempts", "next_attempt", "subject"),
     )
-    _print_cursor(args, cursor)
+    print_cursor(args, cursor)
     return 0
 
 
@@ -128,7 +88,7 @@ def _change(args: argparse.Namespace) -> int:
         require = {"yes": True, "no": False, "default": None}[args.value]
         return await operations.set_require_tls(committer, f, require)
 
-    count = _run(config, work)
+    count = run_with_database(config, work)
     print(f"{count} message{'s' if count != 1 else ''} changed")
     return 0
 
@@ -136,7 +96,7 @@ def _change(args: argparse.Namespace) -> int:
 def _holdrule(args: argparse.Namespace) -> int:
     config = instance_config(args)
     if args.rule_action == "add":
-        rule, held = _run(
+        rule, held = run_with_database(
             config,
             lambda db, c: add_hold_rule(
                 c,
@@ -148,7 +108,7 @@ def _holdrule(args: argparse.Namespace) -> int:
         print(f"hold rule {rule.id} added; {held} queued message{'s' if held != 1 else ''} held")
         return 0
     if args.rule_action == "remove":
-        removed = _run(config, lambda db, c: remove_hold_rule(c, args.rule_id))
+        removed = run_with_database(config, lambda db, c: remove_hold_rule(c, args.rule_id))
         if not removed:
             print(f"postroom: no hold rule {args.rule_id}")
             return 1
@@ -162,7 +122,7 @@ def _holdrule(args: argparse.Namespace) -> int:
             for r in await list_hold_rules()
         ]  # fmt: skip
 
-    listed = _run(config, rules)
+    listed = run_with_database(config, rules)
     if args.json:
         for rule_row in listed:
             print(json.dumps(rule_row))
@@ -183,13 +143,15 @@ def _retired(args: argparse.Namespace) -> int:
         submitted_after=args.submitted_after,
     )
     page = _page(args, SortField.LAST_ACTIVITY)
-    rows, cursor = _run(config, lambda db, c: list_retired(db.reader, db.dialect.value, f, page))
-    _print_rows(
+    rows, cursor = run_with_database(
+        config, lambda db, c: list_retired(db.reader, db.dialect.value, f, page)
+    )
+    print_rows(
         args,
         rows,
         ("id", "account", "recipient", "success", "attempts", "last_activity", "subject"),
     )
-    _print_cursor(args, cursor)
+    print_cursor(args, cursor)
     return 0
 
 
