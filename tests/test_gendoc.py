@@ -83,11 +83,15 @@ def test_webapi_documents_nested_types_once(generated: dict[str, str]) -> None:
 
 def test_config_names_every_key(generated: dict[str, str]) -> None:
     text = generated["config.md"]
-    keys = [s.key for section in config_sections() for s in section.settings]
-    assert {"hostname", "http.port", "smtp.max_message_bytes"} <= set(keys)
-    for key in keys:
-        assert f"| `{key}` |" in text
-        assert f"`{env_name(key)}`" in text
+    sections = config_sections()
+    keys = [s.key for section in sections for s in section.settings]
+    assert {"hostname", "http.port", "smtp.max_message_bytes", "transports.NAME.host"} <= set(keys)
+    for section in sections:
+        for setting in section.settings:
+            assert f"| `{setting.key}` |" in text
+            # Named tables and arrays of tables come from the file only.
+            assert (f"`{env_name(setting.key)}`" in text) is section.env
+    assert "## `[transports.NAME]`" in text and "## `[[routes]]`" in text
 
 
 def test_cli_names_every_subcommand(generated: dict[str, str]) -> None:

@@ -28,11 +28,20 @@ def decode_request(cls: type[T], text: str) -> T:
     value; keys match field names case-insensitively, the last occurrence winning; unknown
     keys and type mismatches raise WireError with Go's message.
     """
+    return _decode(cls, text, Context())
+
+
+def decode_response(cls: type[T], text: str) -> T:
+    """Decode a response or webhook body into `cls` like `decode_request`, except that
+    unknown keys are skipped: a client must keep working when a newer server adds fields."""
+    return _decode(cls, text, Context(ignore_unknown=True))
+
+
+def _decode(cls: type[T], text: str, ctx: Context) -> T:
     node = struct_node(cls)
     raw = read_value(text)
     if raw is None:
         return cast(T, node.zero())
-    ctx = Context()
     try:
         value = node.decode(raw, UNSET, ctx)
     except RecursionError:

@@ -41,12 +41,14 @@ UNSET: Final = Unset()
 class Context:
     """Go's error context: the innermost struct and the field path, and the first error."""
 
-    __slots__ = ("error", "stack", "struct")
+    __slots__ = ("error", "ignore_unknown", "stack", "struct")
 
-    def __init__(self) -> None:
+    def __init__(self, *, ignore_unknown: bool = False) -> None:
         self.struct = ""
         self.stack: list[str] = []
         self.error: str | None = None
+        # Responses from a newer server may carry fields this version does not know.
+        self.ignore_unknown = ignore_unknown
 
     def mismatch(self, value: str, go_type: str) -> None:
         if self.error is None:
@@ -57,7 +59,7 @@ class Context:
             self.error = f"json: cannot unmarshal {value} into {where} of type {go_type}"
 
     def unknown_field(self, key: str) -> None:
-        if self.error is None:
+        if self.error is None and not self.ignore_unknown:
             self.error = f"json: unknown field {go_quote(clean(key))}"
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from postroom.webapi import types as wire_types
 from postroom.webapi.types import MessageGetResult, MessageMeta, SendRequest, Structure, Suppression
 from postroom.wire import decode_request, encode_response, example_value
+from postroom.wire import webapi as wire_types
 
 WIRE_CLASSES = [
     obj

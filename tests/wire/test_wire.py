@@ -773,9 +773,21 @@ def test_public_names() -> None:
         "WireError",
         "ZERO_TIME",
         "decode_request",
+        "decode_response",
         "encode_html_safe",
         "encode_response",
         "example_value",
         "format_rfc3339_nano",
         "parse_rfc3339",
     ]
+
+
+def test_decode_response_skips_unknown_fields_but_not_type_errors() -> None:
+    text = '{"MessageID":"<a@b>","Submissions":[{"Address":"x@y","Later":1}],"New":{"a":[1]}}'
+    assert wire.decode_response(SendResult, text) == SendResult(
+        MessageID="<a@b>", Submissions=[Submission(Address="x@y")]
+    )
+    with pytest.raises(WireError, match='unknown field "Later"'):
+        decode_request(SendResult, text)
+    with pytest.raises(WireError, match="cannot unmarshal string"):
+        wire.decode_response(SendResult, '{"Submissions":[{"QueueMsgID":"1"}],"New":1}')
