@@ -32,6 +32,9 @@ _STATUS_TYPES = frozenset({"message/delivery-status", "message/global-delivery-s
 _RETURNED_TYPES = frozenset({"message/rfc822", "message/global", "message/partial"})
 _HEADER_TYPES = frozenset({"text/rfc822-headers", "message/global-headers"})
 _FEEDBACK_TYPE = "message/feedback-report"
+# What is read from a returned message's header: the rest (Received, DKIM-Signature,
+# ...) is long and only costs time.
+_RETURNED_FIELDS = frozenset({"message-id", "subject", "to", "from", "date"})
 # Deeper nesting is not looked into; it bounds the work on hostile input.
 _MAX_DEPTH = 8
 
@@ -96,7 +99,7 @@ def _collect(
             _collect(first, view, texts, html, depth + 1)
         elif view.returned is None:
             if isinstance(first, email.message.Message):
-                view.returned = _header_block(first)
+                view.returned = _header_block(first, _RETURNED_FIELDS)
             elif isinstance(inner, str):
                 view.returned = parse_header_section(normalize(inner))
     elif kind in _HEADER_TYPES:
@@ -117,8 +120,17 @@ def _collect(
         texts.append(part_text(part))
 
 
-def _header_block(message: email.message.Message) -> FieldBlock:
-    return FieldBlock(tuple((name.lower(), _unfold(value)) for name, value in message.raw_items()))
+def _header_block(
+    message: email.message.Message, names: frozenset[str] | None = None
+) -> FieldBlock:
+    """The header of `message`, or only its fields named in `names` (lower-case)."""
+    return FieldBlock(
+        tuple(
+            (name.lower(), _unfold(value))
+            for name, value in message.raw_items()
+            if names is None or name.lower() in names
+        )
+    )
 
 
 def _unfold(value: object) -> str:
