@@ -44,7 +44,7 @@ def postroom_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "postroom.cli", *args]
 
 
-async def start_localserve(directory: Path) -> Localserve:
+async def start_localserve(directory: Path, *options: str) -> Localserve:
     process = await asyncio.create_subprocess_exec(
         *postroom_command(
             "localserve",
@@ -56,6 +56,7 @@ async def start_localserve(directory: Path) -> Localserve:
             "0",
             "--submission-port",
             "0",
+            *options,
         ),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
