@@ -33,8 +33,11 @@ class ConfigError(PostroomError):
 Validator = Callable[[Any], str | None]
 
 
-def _setting(default: Any, doc: str, check: Validator | None = None) -> Any:
-    return field(default=default, metadata={"doc": doc, "check": check})
+def _setting(
+    default: Any, doc: str, check: Validator | None = None, *, secret: bool = False
+) -> Any:
+    # A secret stays out of repr(), so a logged config does not show it.
+    return field(default=default, repr=not secret, metadata={"doc": doc, "check": check})
 
 
 def _port(value: int) -> str | None:
@@ -113,11 +116,25 @@ class SMTPConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveryConfig:
+    enabled: bool = _setting(
+        True,
+        "Deliver queued mail from this process; false: only queue it (a node that takes"
+        " submissions while others deliver).",
+    )
     max_concurrent: int = _setting(
         16, "Most SMTP transactions delivering at once (one per recipient domain).", _positive
     )
+    per_domain: int = _setting(
+        8,
+        "Messages (SMTP transactions) to one recipient domain a worker claims at once and"
+        " delivers one after the other over one connection.",
+        _positive,
+    )
     timeout_seconds: int = _setting(
-        60, "Timeout for connecting and for each SMTP command when delivering.", _positive
+        60,
+        "localserve: timeout for connecting and for each SMTP command when delivering to"
+        " its own listener (other delivery uses the *_timeout_seconds keys below).",
+        _positive,
     )
     lease_seconds: int = _setting(
         300,
@@ -126,9 +143,133 @@ class DeliveryConfig:
         _positive,
     )
     relay_host: str = _setting(
-        "", "Deliver all mail through this SMTP server (a smarthost); empty: none."
+        "",
+        "Deliver all mail through this SMTP server (a smarthost); empty: deliver directly to"
+        " the recipients' MX hosts. For TLS modes and passwords, use [transports.NAME] and"
+        " [[routes]] instead.",
     )
     relay_port: int = _setting(25, "Port of the relay host.", _port)
+    greeting_timeout_seconds: int = _setting(
+        300,
+        "Direct delivery and transports: connecting plus the server's 220 greeting"
+        " (RFC 5321 §4.5.3.2.1 suggests 5 minutes).",
+        _positive,
+    )
+    command_timeout_seconds: int = _setting(
+        300,
+        "Direct delivery and transports: the reply to each of EHLO, STARTTLS, AUTH, MAIL"
+        " and RCPT (RFC 5321 §4.5.3.2.2-3 suggest 5 minutes).",
+        _positive,
+    )
+    data_timeout_seconds: int = _setting(
+        600,
+        "Direct delivery and transports: the replies to DATA and to the end of the message"
+        " (RFC 5321 §4.5.3.2.6 suggests 10 minutes).",
+        _positive,
+    )
+    dns_timeout_seconds: int = _setting(
+        10, "Direct delivery: the longest one DNS lookup (MX, A, AAAA) may take.", _positive
+    )
+    idle_connection_seconds: int = _setting(
+        10,
+        "Direct delivery: how long a connection to a domain's MX host stays open after a"
+        " message, for the next message to the same domain.",
+        _positive,
+    )
+
+
+TRANSPORT_KINDS = ("smarthost", "drop", "direct")
+TLS_MODES = ("starttls", "implicit", "none")
+
+
+def _transport_kind(value: str) -> str | None:
+    return None if value in TRANSPORT_KINDS else f"must be one of {', '.join(TRANSPORT_KINDS)}"
+
+
+def _tls_mode(value: str) -> str | None:
+    return None if value in TLS_MODES else f"must be one of {', '.join(TLS_MODES)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransportConfig:
+    kind: str = _setting(
+        "smarthost",
+        "smarthost: an SMTP server that relays for us; drop: accept and discard (for"
+        " testing); direct: the recipients' MX hosts.",
+        _transport_kind,
+    )
+    host: str = _setting("", "Smarthost: host name of the SMTP server (required).")
+    port: int = _setting(0, "Smarthost: TCP port; 0 means 465 with implicit TLS, else 587.", _port)
+    tls: str = _setting(
+        "starttls",
+        "Smarthost: starttls (RFC 3207; required and verified when a username is set),"
+        " implicit (TLS from the start, RFC 8314) or none (plaintext; only for a"
+        " smarthost on a trusted network).",
+        _tls_mode,
+    )
+    username: str = _setting("", "Smarthost: AUTH user name; empty: no AUTH.")
+    password: str = _setting("", "Smarthost: AUTH password (or use password_file).", secret=True)
+    password_file: str = _setting(
+        "", "Smarthost: file whose first line is the AUTH password; read at start."
+    )
+
+    def __post_init__(self) -> None:
+        if self.kind == "smarthost" and not self.host:
+            raise ConfigError("host: a smarthost transport needs a host")
+        if self.kind != "smarthost" and (self.host or self.username):
+            raise ConfigError(f"host/username: a {self.kind} transport takes no server")
+        if self.password and self.password_file:
+            raise ConfigError("password and password_file: set one, not both")
+        if (self.password or self.password_file) and not self.username:
+            raise ConfigError("password: set username too")
+
+    @property
+    def effective_port(self) -> int:
+        if self.port:
+            return self.port
+        return 465 if self.tls == "implicit" else 587
+
+    def read_password(self) -> str:
+        if not self.password_file:
+            return self.password
+        try:
+            text = Path(self.password_file).expanduser().read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"password_file: cannot read {self.password_file}: {exc.strerror}"
+            ) from exc
+        return text.splitlines()[0] if text else ""
+
+
+def _domain_pattern(value: str) -> str | None:
+    bare = value.removeprefix(".")
+    if value == "" or _HOSTNAME.match(bare):
+        return None
+    return "must be a lower-case domain, or .domain for it and its subdomains"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteConfig:
+    transport: str = _setting(
+        "", "Name of a [transports.NAME] table (or direct) that matching messages take."
+    )
+    account: str = _setting("", "Only messages of this account; empty: any account.")
+    sender_domain: str = _setting(
+        "",
+        "Only messages whose MAIL FROM domain is this; a leading dot also matches its"
+        " subdomains; empty: any.",
+        _domain_pattern,
+    )
+    recipient_domain: str = _setting(
+        "", "Only recipients in this domain (same matching as sender_domain).", _domain_pattern
+    )
+    minimum_attempts: int = _setting(
+        0, "Only from this many earlier failed attempts on (a fallback route); 0: always."
+    )
+
+    def __post_init__(self) -> None:
+        if not self.transport:
+            raise ConfigError("transport: every route names a transport")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +290,31 @@ class Config:
     delivery: DeliveryConfig = field(
         default_factory=DeliveryConfig, metadata={"doc": "Delivering queued mail."}
     )
+    transports: dict[str, TransportConfig] = field(
+        default_factory=dict,
+        metadata={
+            "doc": "Named ways out other than direct delivery, one table each, e.g."
+            ' `[transports.relay]` with `host = "smtp.example.net"`. A message takes'
+            " the transport of the first matching route, or the one it was set to with"
+            " `postroom queue transport`. The name `direct` is predefined."
+        },
+    )
+    routes: tuple[RouteConfig, ...] = field(
+        default=(),
+        metadata={
+            "doc": "Routing rules, `[[routes]]` tables tried in order: the first route"
+            " whose non-empty conditions all match decides the transport. Messages no"
+            " route matches are delivered directly (or through delivery.relay_host)."
+        },
+    )
+
+    def __post_init__(self) -> None:
+        for index, route in enumerate(self.routes):
+            if route.transport not in self.transports and route.transport != "direct":
+                raise ConfigError(
+                    f"routes[{index}].transport: no transport {route.transport!r}; define"
+                    f" [transports.{route.transport}]"
+                )
 
     def effective_database_url(self) -> str:
         if self.database_url:
@@ -213,6 +379,11 @@ def _build(
                 hint, data.get(f.name, {}), key_path + ".", source, env, overrides
             )
             continue
+        item = table_item_type(hint)
+        if item is not None:
+            if f.name in data:
+                values[f.name] = _build_tables(hint, item, data[f.name], key_path, source)
+            continue
         where: str | None = None
         raw: Any = dataclasses.MISSING
         from_text = False
@@ -231,6 +402,38 @@ def _build(
             raise ConfigError(f"{key_path} ({where}): {problem}, got {raw!r}")
         values[f.name] = value
     return cls(**values)
+
+
+def table_item_type(hint: Any) -> type[Any] | None:
+    """The dataclass of a `dict[str, X]` (named tables) or `tuple[X, ...]` (an array of
+    tables) setting, else None. Such settings come from the file only."""
+    args = typing.get_args(hint)
+    origin = typing.get_origin(hint)
+    item = args[1] if origin is dict else args[0] if origin is tuple else None
+    return item if isinstance(item, type) and dataclasses.is_dataclass(item) else None
+
+
+def _build_tables(hint: Any, item: type[Any], raw: Any, key_path: str, source: str) -> Any:
+    def build(entry: Any, where: str) -> Any:
+        try:
+            return _build(item, entry, where + ".", source, {}, {})
+        except ConfigError as exc:
+            text = str(exc)
+            # Checks in __post_init__ do not know where they are.
+            raise (exc if text.startswith(where) else ConfigError(f"{where}.{text}")) from None
+
+    if typing.get_origin(hint) is dict:
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"{key_path} ({source}): must be a table of tables")
+        for name in raw:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+                raise ConfigError(
+                    f"{key_path}.{name} ({source}): names are lower-case letters, digits, - and _"
+                )
+        return {name: build(entry, f"{key_path}.{name}") for name, entry in raw.items()}
+    if not isinstance(raw, list):
+        raise ConfigError(f"{key_path} ({source}): must be an array of tables ([[{key_path}]])")
+    return tuple(build(entry, f"{key_path}[{index}]") for index, entry in enumerate(raw))
 
 
 def _convert(hint: Any, raw: Any, where: str, *, from_text: bool) -> Any:

@@ -140,6 +140,8 @@ def make_config(database_url: str, data_dir: Path, **overrides: object) -> Confi
         "http.port": 0,
         "smtp.port": 0,
         "smtp.submission_port": 0,
+        # Queued mail stays queued unless a test delivers it (no DNS, no MX hosts here).
+        "delivery.enabled": False,
         **overrides,
     }
     return load_config(None, env={}, overrides=settings)

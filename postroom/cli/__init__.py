@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postroom import __version__
+from postroom.cli.dkim import add_dkim_commands
+from postroom.cli.dns import add_dns_commands
 from postroom.cli.dsn import add_dsn_commands
 from postroom.cli.hooks import add_hooks_commands
 from postroom.cli.queue import add_queue_commands
 from postroom.cli.suppression import add_suppression_commands
+from postroom.cli.troubleshoot import add_troubleshoot_command
 from postroom.config import load_config
 from postroom.errors import PostroomError
 from postroom.localserve import LocalserveOptions, default_directory, run_localserve
@@ -98,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_suppression_commands(commands)
     add_dsn_commands(commands)
     add_hooks_commands(commands)
+    add_dkim_commands(commands)
+    add_dns_commands(commands)
+    add_troubleshoot_command(commands)
     return parser
 
 

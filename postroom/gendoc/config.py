@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from postroom.config import CONFIG_FILE_NAME, ENV_PREFIX, Config, MiB, env_name
+from postroom.config import CONFIG_FILE_NAME, ENV_PREFIX, Config, MiB, env_name, table_item_type
 from postroom.gendoc.errors import GendocError, MissingDocError
 from postroom.gendoc.markdown import cell, code, page, table
 
@@ -39,6 +39,8 @@ class Section:
     name: str
     doc: str
     settings: list[Setting]
+    env: bool = True
+    """Whether environment variables can set its keys."""
 
 
 def config_sections(cls: type[Any] = Config, prefix: str = "", doc: str = "") -> list[Section]:
@@ -54,6 +56,14 @@ def config_sections(cls: type[Any] = Config, prefix: str = "", doc: str = "") ->
         hint = hints[f.name]
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             nested += config_sections(hint, key + ".", text)
+            continue
+        item = table_item_type(hint)
+        if item is not None:
+            # Named tables ([transports.NAME]) and arrays of tables ([[routes]]): from the
+            # file only, so their keys have no environment variable.
+            many = f"{key}.NAME" if typing.get_origin(hint) is dict else f"{key}[]"
+            (section, *deeper) = config_sections(item, many + ".", text)
+            nested += [dataclasses.replace(section, env=False), *deeper]
             continue
         if f.default is dataclasses.MISSING:
             raise GendocError(f"config key {key} has no default")
@@ -79,14 +89,15 @@ def render_config() -> str:
 
 
 def _section(section: Section) -> str:
-    heading = f"## `[{section.name}]`" if section.name else "## Top level"
+    opening = f"[[{section.name[:-2]}]]" if section.name.endswith("[]") else f"[{section.name}]"
+    heading = f"## `{opening}`" if section.name else "## Top level"
     intro = f"{section.doc}\n\n" if section.doc else "Keys before any table.\n\n"
     rows = [
         (
             f"`{s.key}`",
             _type_name(s),
             cell(_default(s.default)),
-            f"`{env_name(s.key)}`",
+            f"`{env_name(s.key)}`" if section.env else "—",
             cell(s.doc),
         )
         for s in section.settings

@@ -10,7 +10,8 @@ other's locks; on SQLite there is one writer, and the conditional UPDATE is what
 makes the claim safe.
 
 One delivery at a time per recipient domain: rows of a domain with a live lease are
-not candidates, and a claim takes at most one group per domain.
+not candidates. A claim takes at most `per_domain` groups of a domain; the runner
+delivers them one after the other (over one connection, when the transport keeps it).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from postroom.store.groupcommit import Batch
 @dataclass(slots=True)
 class ClaimedGroup:
     """Rows delivered in one SMTP transaction: the same BaseID (or a single row), the
-    same recipient domain and RequireTLS."""
+    same recipient domain, RequireTLS and transport (SPEC 4.3)."""
 
     token: str
     rows: list[dict[str, Any]]
-    """The claimed queue rows, each with the message bytes as `message_data`."""
+    """The claimed queue rows, each with the message bytes as `message_data` and the
+    sending account's name as `account_name` (for routes)."""
     previous_last_attempts: dict[int, Any] = field(default_factory=dict)
     """Each row's `last_attempt` before this claim, to record interrupted attempts."""
 
@@ -42,7 +44,8 @@ class ClaimedGroup:
 
 
 _CANDIDATES = (
-    "SELECT id, base_id, recipient_domain, require_tls, last_attempt FROM queue_message"
+    "SELECT id, base_id, recipient_domain, require_tls, transport, last_attempt"
+    " FROM queue_message"
     " WHERE hold = ? AND next_attempt <= ?"
     " AND recipient_domain NOT IN ("
     # `lease_token > ''` rather than IS NOT NULL: both mean "leased" (tokens are
@@ -52,7 +55,7 @@ _CANDIDATES = (
     " ORDER BY next_attempt, id LIMIT ?"
 )
 _COMPANIONS = (
-    "SELECT id, last_attempt, require_tls FROM queue_message"
+    "SELECT id, last_attempt, require_tls, transport FROM queue_message"
     " WHERE base_id = ? AND recipient_domain = ? AND hold = ? AND next_attempt <= ?"
 )
 
@@ -64,8 +67,9 @@ async def claim_due(
     lease_until: datetime,
     max_groups: int,
     busy_domains: Collection[str] = (),
+    per_domain: int = 1,
 ) -> list[ClaimedGroup]:
-    """Claim up to `max_groups` groups of due rows, at most one group per domain."""
+    """Claim up to `max_groups` groups of due rows, at most `per_domain` per domain."""
     connection = batch.connection
     postgres = sql.dialect(connection) == "postgres"
     when = sql.encode_datetime(connection, now)
@@ -74,14 +78,17 @@ async def claim_due(
         connection, _CANDIDATES + lock, [False, when, when, max_groups * 4 + 16]
     )
     picked: list[tuple[list[int], dict[int, Any]]] = []
-    domains = set(busy_domains)
+    busy = set(busy_domains)
+    per_domain_count: dict[str, int] = {}
+    taken: set[int] = set()
     for candidate in candidates:
         if len(picked) >= max_groups:
             break
         domain = candidate["recipient_domain"]
-        if domain in domains:
+        count = per_domain_count.get(domain, 0)
+        if domain in busy or count >= per_domain or int(candidate["id"]) in taken:
             continue
-        domains.add(domain)
+        per_domain_count[domain] = count + 1
         previous = {int(candidate["id"]): candidate["last_attempt"]}
         if candidate["base_id"]:
             companions = await sql.fetch(
@@ -90,8 +97,12 @@ async def claim_due(
                 [candidate["base_id"], domain, False, when],
             )
             for row in companions:
-                if row["require_tls"] == candidate["require_tls"]:
+                if int(row["id"]) not in taken and (row["require_tls"], row["transport"]) == (
+                    candidate["require_tls"],
+                    candidate["transport"],
+                ):
                     previous[int(row["id"])] = row["last_attempt"]
+        taken.update(previous)
         picked.append((sorted(previous), previous))
     if not picked:
         return []
@@ -112,8 +123,9 @@ async def claim_due(
     # The message itself comes along: the delivery needs it next.
     rows = await sql.fetch(
         connection,
-        "SELECT q.*, b.data AS message_data FROM queue_message q"
-        " JOIN message_blob b ON b.id = q.blob_id WHERE q.lease_token = ? ORDER BY q.id",
+        "SELECT q.*, b.data AS message_data, a.name AS account_name FROM queue_message q"
+        " JOIN message_blob b ON b.id = q.blob_id JOIN account a ON a.id = q.account_id"
+        " WHERE q.lease_token = ? ORDER BY q.id",
         [token],
     )
     by_id = {int(row["id"]): row for row in rows}

@@ -7,7 +7,10 @@ PostroomError
     ├── MessageLimitError        the account's daily message limit is reached
     ├── RecipientLimitError      the account's daily first-time recipient limit is reached
     ├── FromIDSeparatorError     fromid mode, but no domain with a catch-all separator
-    └── ExtraError               a submission's Extra is too large or holds NUL
+    ├── ExtraError               a submission's Extra is too large or holds NUL
+    ├── DeliveryError            a delivery attempt failed before a recipient's reply
+    │   └── HostError            …at one next-hop host: try the next one
+    └── DKIMKeyError             a DKIM key file is missing, unreadable or malformed
 """
 
 from __future__ import annotations
@@ -54,3 +57,25 @@ class FromIDSeparatorError(QueueError):
 
 class ExtraError(QueueError):
     """A submission's Extra cannot be stored; the message says why."""
+
+
+class DeliveryError(QueueError):
+    """A delivery attempt failed as a whole: every recipient of the transaction gets this
+    outcome. `code` is 0 when the failure was not an SMTP reply (DNS, a connection, a
+    missing extension); `secode` is the enhanced status without its class digit."""
+
+    def __init__(self, error: str, *, permanent: bool, code: int = 0, secode: str = "") -> None:
+        super().__init__(error)
+        self.error = error
+        self.permanent = permanent
+        self.code = code
+        self.secode = secode
+
+
+class HostError(DeliveryError):
+    """One next-hop host could not take the message (connecting, greeting, EHLO,
+    STARTTLS, MAIL FROM, or an extension the message needs): the next MX host may."""
+
+
+class DKIMKeyError(QueueError):
+    """A DKIM private key cannot be read or used."""

@@ -1,9 +1,12 @@
 """The delivery loop: claim due rows, deliver them with bounded concurrency, record outcomes.
 
 At most `max_deliveries` transactions run at once and at most one per recipient
-domain (the claim skips domains with a live lease). A delivery that outlives its
-lease is abandoned without writing: another claim owns the rows by then. Every
-failure of one delivery is logged and recorded on nothing else; the loop goes on.
+domain (the claim skips domains with a live lease). A claim may take several groups of
+one domain (`per_domain`); they go out one after the other, so a busy domain's
+messages share a connection, and recording one outcome overlaps the next transaction.
+A delivery that outlives its lease is abandoned without writing: another claim owns
+the rows by then. Every failure of one delivery is logged and recorded on nothing
+else; the loop goes on.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from postroom.clock import Clock
 from postroom.mail import Address
@@ -33,6 +37,8 @@ class RunnerSettings:
     max_deliveries: int = 16
     lease: timedelta = timedelta(minutes=5)
     """How long a claim lasts. It must exceed the longest delivery attempt."""
+    per_domain: int = 1
+    """Groups of one recipient domain claimed at once and delivered in turn."""
     idle_poll: timedelta = timedelta(seconds=5)
     """The longest the loop sleeps when nothing is due and nobody wakes it: changes made
     by other processes (the CLI, other nodes) are noticed within this time."""
@@ -59,9 +65,9 @@ class QueueRunner:
         )
         self._busy_domains: set[str] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._backlog: list[ClaimedGroup] = []
-        """Claimed groups waiting for a free delivery slot: claiming a round of them at
-        a time takes one commit instead of one per finished delivery."""
+        self._backlog: list[_Chain] = []
+        """Claimed groups, by domain, waiting for a free delivery slot: claiming a round
+        of them at a time takes one commit instead of one per finished delivery."""
         self._all_done = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -78,7 +84,8 @@ class QueueRunner:
         if self._task is not None:
             await self._task
             self._task = None
-        backlog, self._backlog = self._backlog, []
+        backlog = [group for chain in self._backlog for group in chain.groups]
+        self._backlog = []
         if backlog:
             await self._committer.run(lambda batch: release_claims(batch, backlog))
         if self._in_flight:
@@ -141,26 +148,32 @@ class QueueRunner:
             return 0
         now = self._clock.now()
         busy = frozenset(self._busy_domains)
+        per_domain = self._settings.per_domain
         groups = await self._committer.run(
             lambda batch: claim_due(
                 batch,
                 now=now,
                 lease_until=now + self._settings.lease,
-                max_groups=room,
+                max_groups=room * per_domain,
                 busy_domains=busy,
+                per_domain=per_domain,
             )
         )
+        claimed_at = self._clock.monotonic()
+        chains: dict[str, _Chain] = {}
         for group in groups:
             self._busy_domains.add(group.domain)
-        self._backlog.extend(groups)
+            chain = chains.setdefault(group.domain, _Chain(claimed_at=claimed_at))
+            chain.groups.append(group)
+        self._backlog.extend(chains.values())
         return len(groups)
 
     def _start_from_backlog(self) -> None:
         while self._backlog and len(self._in_flight) < self._settings.max_deliveries:
-            group = self._backlog.pop(0)
-            task = asyncio.create_task(self._deliver(group))
+            chain = self._backlog.pop(0)
+            task = asyncio.create_task(self._deliver(chain))
             self._in_flight.add(task)
-            task.add_done_callback(self._done(group.domain))
+            task.add_done_callback(self._done(chain.groups[0].domain))
 
     def _done(self, domain: str) -> Callable[[asyncio.Task[None]], None]:
         def finished(task: asyncio.Task[None]) -> None:
@@ -175,16 +188,34 @@ class QueueRunner:
 
         return finished
 
-    async def _deliver(self, group: ClaimedGroup) -> None:
-        try:
-            await self._attempt(group)
-        except Exception:
-            log.exception(
-                "delivery of queue messages %s failed; they are retried when the lease ends",
-                [row["id"] for row in group.rows],
-            )
+    async def _deliver(self, chain: _Chain) -> None:
+        lease = self._settings.lease.total_seconds()
+        recording: list[asyncio.Task[Any]] = []
+        for index, group in enumerate(chain.groups):
+            elapsed = self._clock.monotonic() - chain.claimed_at
+            if index and elapsed > lease / 2:
+                # Later groups would risk outliving their lease: give them back.
+                await self._release(chain.groups[index:])
+                break
+            try:
+                recording.append(await self._attempt(group, budget=lease * 0.8 - elapsed))
+            except Exception:
+                log.exception(
+                    "delivery of queue messages %s failed; they are retried when the lease ends",
+                    [row["id"] for row in group.rows],
+                )
+        for task, result in zip(
+            recording, await asyncio.gather(*recording, return_exceptions=True), strict=True
+        ):
+            if isinstance(result, Exception):
+                log.error("recording a delivery outcome failed (%s): %r", task.get_name(), result)
 
-    async def _attempt(self, group: ClaimedGroup) -> None:
+    async def _release(self, groups: list[ClaimedGroup]) -> None:
+        await self._committer.run(lambda batch: release_claims(batch, groups))
+
+    async def _attempt(self, group: ClaimedGroup, *, budget: float) -> asyncio.Task[Any]:
+        """Deliver one group; return the task recording its outcome (it commits while
+        the next group of the domain is delivered)."""
         first = group.rows[0]
         message = bytes(first["message_data"])
         smtputf8 = any(bool(row["smtputf8"]) for row in group.rows)
@@ -206,10 +237,13 @@ class QueueRunner:
             require_tls=first["require_tls"]
             if first["require_tls"] is None
             else bool(first["require_tls"]),
+            account=str(first["account_name"]),
+            sender_domain=str(first["sender_domain"]),
+            recipient_domain=group.domain,
+            transport=str(first["transport"]),
+            attempt=int(first["attempts"]),
         )
         started = self._clock.now()
-        # Leave a margin of the lease for recording the outcome.
-        budget = self._settings.lease.total_seconds() * 0.8
         try:
             outcomes = await asyncio.wait_for(self._transport.deliver(delivery), budget)
         except TimeoutError:
@@ -221,14 +255,26 @@ class QueueRunner:
                 error=f"delivery did not finish within {budget:.0f} seconds",
             )
         now = self._clock.now()
-        await self._committer.run(
-            lambda batch: record_outcomes(
-                batch,
-                group,
-                outcomes,
-                message=message,
-                started=started,
-                now=now,
-                settings=self._outcome_settings,
-            )
+        return asyncio.create_task(
+            self._committer.run(
+                lambda batch: record_outcomes(
+                    batch,
+                    group,
+                    outcomes,
+                    message=message,
+                    started=started,
+                    now=now,
+                    settings=self._outcome_settings,
+                )
+            ),
+            name=f"record-queue-{group.rows[0]['id']}",
         )
+
+
+@dataclass(slots=True)
+class _Chain:
+    """Groups of one recipient domain from one claim, delivered in turn."""
+
+    claimed_at: float
+    """When their lease started (a monotonic time)."""
+    groups: list[ClaimedGroup] = field(default_factory=list)

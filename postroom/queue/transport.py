@@ -24,6 +24,17 @@ class Delivery:
     smtputf8: bool = False
     has_8bit: bool = False
     require_tls: bool | None = None
+    account: str = ""
+    """The sending account's name, for per-account routes."""
+    sender_domain: str = ""
+    """The MAIL FROM domain, for per-sender-domain routes."""
+    recipient_domain: str = ""
+    """The domain of every recipient (the queue groups transactions by it)."""
+    transport: str = ""
+    """The transport the message was set to (`postroom queue transport`); "" means the
+    configured routes decide."""
+    attempt: int = 1
+    """Which attempt this is, counting from 1 (routes may apply from attempt N on)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

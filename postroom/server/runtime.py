@@ -21,9 +21,11 @@ from postroom.auth import FailedLoginLimiter, LoginVerifier
 from postroom.clock import Clock, SystemClock
 from postroom.config import Config, ConfigError
 from postroom.hooks import HookRunner, HookRunnerSettings, HTTPSender, Sender
+from postroom.queue.outbound import OutboundTransport
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.queue.runner import QueueRunner, RunnerSettings
 from postroom.queue.transport import Transport
+from postroom.resolver import DNSResolver
 from postroom.server.app import build_app
 from postroom.server.cleanup import PeriodicCleanup
 from postroom.server.http import HTTPServer, bind_tcp
@@ -200,6 +202,7 @@ class Runtime:
                 RunnerSettings(
                     hostname=config.hostname,
                     max_deliveries=config.delivery.max_concurrent,
+                    per_domain=config.delivery.per_domain,
                     lease=timedelta(seconds=config.delivery.lease_seconds),
                 ),
             )
@@ -238,15 +241,15 @@ class Runtime:
     def _delivery_transport(self, addresses: RuntimeAddresses) -> Transport | None:
         if self._transport is not None:
             return self._transport(addresses)
-        delivery = self.config.delivery
-        if delivery.relay_host:
-            return SMTPRelayTransport(
-                delivery.relay_host,
-                delivery.relay_port,
-                local_hostname=self.config.hostname,
-                timeout_seconds=delivery.timeout_seconds,
-            )
-        return None
+        if not self.config.delivery.enabled:
+            return None
+        outbound = OutboundTransport(
+            self.config,
+            self.clock,
+            resolver=DNSResolver(timeout_seconds=self.config.delivery.dns_timeout_seconds),
+        )
+        self._stack.push_async_callback(outbound.close)
+        return outbound
 
     def _queued(self) -> None:
         if self.queue_runner is not None:
