@@ -103,6 +103,10 @@ class DirectTransport:
             except DeliveryError as exc:
                 errors.append(exc)
                 continue
+            # SPEC 4.4: on a first attempt, a 5xx with a 7.x (security/policy) status
+            # from a host with both IPv4 and IPv6 addresses may be about the address
+            # family we came from (reverse DNS, reputation): try the other family.
+            lenient = delivery.attempt <= 1 and _dual_stack(addresses)
             for address in addresses:
                 target = SessionTarget(
                     host=hop.host, address=address, port=self._port, require_tls=strict
@@ -113,21 +117,24 @@ class DirectTransport:
                     errors.append(exc)
                     break  # every address of this host is the same server
                 except HostError as exc:
-                    if exc.permanent:
+                    if exc.permanent and not (lenient and _policy(exc.secode)):
                         raise
-                    errors.append(exc)
+                    errors.append(_temporary(exc))
                     continue
                 try:
-                    return session, await session.send(delivery)
+                    outcomes = await session.send(delivery)
+                    if lenient:
+                        outcomes = [_lenient(outcome) for outcome in outcomes]
+                    return session, outcomes
                 except CapabilityError as exc:
                     await session.close()
                     errors.append(exc)
                     break
                 except HostError as exc:
                     await session.close()
-                    if exc.permanent:
+                    if exc.permanent and not (lenient and _policy(exc.secode)):
                         raise
-                    errors.append(exc)
+                    errors.append(_temporary(exc))
                     continue
         raise _summary(domain, errors)
 
@@ -149,6 +156,27 @@ class DirectTransport:
         idle, self._idle = self._idle, {}
         for session in idle.values():
             await session.close()
+
+
+def _dual_stack(addresses: list[str]) -> bool:
+    return any(":" in a for a in addresses) and any(":" not in a for a in addresses)
+
+
+def _policy(secode: str) -> bool:
+    """RFC 3463 §3.8: X.7.X is security or policy status."""
+    return secode.startswith("7.")
+
+
+def _temporary(exc: HostError) -> HostError:
+    if not exc.permanent:
+        return exc
+    return HostError(exc.error, permanent=False, code=exc.code, secode=exc.secode)
+
+
+def _lenient(outcome: RecipientOutcome) -> RecipientOutcome:
+    if outcome.permanent and _policy(outcome.secode):
+        return dataclasses.replace(outcome, permanent=False)
+    return outcome
 
 
 def _summary(domain: str, errors: list[DeliveryError]) -> DeliveryError:

@@ -193,8 +193,9 @@ class QueueRunner:
         recording: list[asyncio.Task[Any]] = []
         for index, group in enumerate(chain.groups):
             elapsed = self._clock.monotonic() - chain.claimed_at
-            if index and elapsed > lease / 2:
-                # Later groups would risk outliving their lease: give them back.
+            if index and (elapsed > lease / 2 or self._stopping):
+                # Later groups would risk outliving their lease (or the runner is
+                # stopping): give them back.
                 await self._release(chain.groups[index:])
                 break
             try:

@@ -136,6 +136,15 @@ class Session:
         return self.client.supports_extension(extension)
 
     @property
+    def recipient_limit(self) -> int:
+        """RCPTMAX from the LIMITS extension (RFC 9422 §4.2), 0 if none."""
+        for word in self.client.esmtp_extensions.get("limits", "").split():
+            name, _, value = word.partition("=")
+            if name.upper() == "RCPTMAX" and value.isdigit():
+                return int(value)
+        return 0
+
+    @property
     def size_limit(self) -> int:
         """The SIZE the server announced (RFC 1870 §4), 0 if none or no limit."""
         value = self.client.esmtp_extensions.get("size", "")
@@ -181,7 +190,17 @@ class Session:
         transaction); one outcome per recipient, in order."""
         self.check(delivery)
         outcomes: dict[int, RecipientOutcome] = {}
-        pending = list(range(len(delivery.recipients)))
+        waiting = list(range(len(delivery.recipients)))
+        # RFC 9422 §4.2: no more recipients per transaction than RCPTMAX.
+        chunk = self.recipient_limit or len(waiting)
+        while waiting:
+            pending, waiting = waiting[:chunk], waiting[chunk:]
+            await self._chunk(delivery, pending, outcomes)
+        return [outcomes[index] for index in range(len(delivery.recipients))]
+
+    async def _chunk(
+        self, delivery: Delivery, pending: list[int], outcomes: dict[int, RecipientOutcome]
+    ) -> None:
         while pending:
             done = await self._transaction(delivery, pending)
             outcomes.update(done)
@@ -196,7 +215,6 @@ class Session:
             if again == pending:
                 break
             pending = again
-        return [outcomes[index] for index in range(len(delivery.recipients))]
 
     async def _transaction(
         self, delivery: Delivery, indexes: list[int]

@@ -41,6 +41,8 @@ class Behaviour:
     """Announced SIZE; 0 for aiosmtpd's default."""
     logins: dict[str, str] = field(default_factory=dict)
     """Offer AUTH with these user → password pairs."""
+    ehlo_extra: list[str] = field(default_factory=list)
+    """More EHLO keywords, e.g. `LIMITS RCPTMAX=2`."""
 
 
 @dataclass
@@ -73,7 +75,7 @@ class _Handler:
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: Any
     ) -> list[str]:
         session.host_name = hostname
-        extra = []
+        extra = [f"250-{keyword}" for keyword in self.mta.behaviour.ehlo_extra]
         if self.mta.behaviour.requiretls and session.ssl is not None:
             extra.append("250-REQUIRETLS")
         return [*responses[:-1], *extra, responses[-1]]

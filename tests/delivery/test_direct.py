@@ -209,3 +209,53 @@ async def test_several_messages_to_a_domain_in_one_claim(harness: DeliveryHarnes
     assert mta.connections == 1
     retired = await RetiredMessage.filter(id__in=[q.queue_msg_id for q in queued]).all()
     assert len(retired) == 5 and all(r.success for r in retired)
+
+
+async def test_rcptmax_splits_the_transaction(harness: DeliveryHarness) -> None:
+    mta = await harness.fleet.add(Behaviour(ehlo_extra=["LIMITS RCPTMAX=2"]))
+    harness.publish_mx("example.test", (10, "mx.example.test", mta))
+    queued = await harness.queue([f"user{n}@example.test" for n in range(5)], fromid=False)
+    await harness.runner.run_once()
+    # RFC 9422 §4.2: at most two recipients per transaction, one connection.
+    assert [len(m.recipients) for m in mta.messages] == [2, 2, 1]
+    assert mta.connections == 1
+    retired = await RetiredMessage.filter(id__in=[q.queue_msg_id for q in queued]).all()
+    assert len(retired) == 5 and all(r.success for r in retired)
+
+
+async def test_policy_refusal_from_a_dual_stack_host_tries_the_other_family(
+    harness: DeliveryHarness,
+) -> None:
+    ipv6 = await harness.fleet.add(
+        Behaviour(mail_reply="550 5.7.1 no mail from IPv6 without reverse DNS"), address="::1"
+    )
+    ipv4 = await harness.fleet.add()
+    harness.resolver.mx_records["example.test"] = [(10, "mx.example.test")]
+    harness.resolver.aaaa_records["mx.example.test"] = [ipv6.address]
+    harness.resolver.a_records["mx.example.test"] = [ipv4.address]
+    (queued,) = await harness.queue(["someone@example.test"])
+    await harness.runner.run_once()
+    assert ipv6.connections == 1 and len(ipv4.messages) == 1
+    assert (await RetiredMessage.get(id=queued.queue_msg_id)).success
+
+
+async def test_policy_refusal_of_a_recipient_is_retried_once_from_dual_stack(
+    harness: DeliveryHarness,
+) -> None:
+    mta = await harness.fleet.add(
+        Behaviour(refuse={"someone@example.test": "550 5.7.1 policy"}), address="::1"
+    )
+    harness.resolver.mx_records["example.test"] = [(10, "mx.example.test")]
+    harness.resolver.aaaa_records["mx.example.test"] = [mta.address]
+    harness.resolver.a_records["mx.example.test"] = ["127.0.0.99"]  # nothing listens
+    (queued,) = await harness.queue(["someone@example.test"])
+    await harness.runner.run_once()
+    # SPEC 4.4: on the first attempt a 5.7.x from a dual-stack host is temporary …
+    row = await QueueMessage.get(id=queued.queue_msg_id)
+    assert row.results[-1]["Code"] == 550
+    harness.clock.advance(timedelta(minutes=8))
+    await harness.runner.run_once()
+    # … and on the second it is what it says.
+    retired = await RetiredMessage.get(id=queued.queue_msg_id)
+    assert not retired.success and retired.attempts == 2
+    assert [e[1] for e in await events()] == ["delayed", "failed"]
