@@ -145,10 +145,14 @@ async def measure(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument(
+        "--messages", type=int, help="messages to deliver (default 20000, --direct 5000)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--direct", action="store_true", help="measure direct delivery")
     args = parser.parse_args()
+    if args.messages is None:
+        args.messages = 5_000 if args.direct else 20_000
     asyncio.run(measure_direct(args) if args.direct else measure(args))
 
 

@@ -69,6 +69,11 @@ def _change(args: argparse.Namespace) -> int:
     f = _queue_filter(args)
     now = datetime.now(UTC)
     action: str = args.action
+    if action == "transport" and args.name not in ("", "direct", *config.transports):
+        # The delivery would fail (temporarily) on every attempt until it is fixed.
+        known = ", ".join(["direct", *config.transports])
+        print(f"postroom: no transport {args.name!r} in the config (known: {known})")
+        return 2
 
     async def work(db: Database, committer: GroupCommitter) -> int:
         if action == "hold":

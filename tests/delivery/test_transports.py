@@ -3,6 +3,8 @@ queue's change-transport operation, fallback routes after failed attempts."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -162,3 +164,18 @@ def test_password_stays_out_of_repr(tmp_path: Path) -> None:
     config = load_config(path, env={})
     assert "hunter2" not in repr(config)
     assert config.transports["x"].read_password() == "hunter2"
+
+
+def test_queue_transport_command_knows_the_configured_names(tmp_path: Path) -> None:
+    (tmp_path / "postroom.toml").write_text('data_dir = "."\n[transports.sink]\nkind = "drop"\n')
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "postroom.cli", "queue", "transport", *args]
+        return subprocess.run(
+            [*command, "--dir", str(tmp_path)], capture_output=True, text=True, check=False
+        )
+
+    unknown = run("sinc")
+    assert unknown.returncode == 2
+    assert "no transport 'sinc' in the config (known: direct, sink)" in unknown.stdout
+    assert run("sink").returncode == 0
