@@ -53,6 +53,8 @@ class Received:
     mail_options: list[str]
     tls: bool
     login: str
+    helo: str
+    """The name the client gave in EHLO."""
 
 
 @dataclass
@@ -116,6 +118,7 @@ class _Handler:
                 mail_options=list(envelope.mail_options),
                 tls=session.ssl is not None,
                 login=login,
+                helo=str(session.host_name),
             )
         )
         return "250 2.0.0 accepted"

@@ -24,6 +24,7 @@ async def test_delivers_to_the_mx_host_signed_and_retires(harness: DeliveryHarne
     (received,) = mta.messages
     assert received.recipients == ["someone@example.test"]
     assert received.mail_from == f"sender+{queued.from_id}@sender.test"
+    assert received.helo == "postroom.sender.test"  # the configured hostname
     assert received.data.startswith(b"DKIM-Signature: ")
     assert sorted(verify(received.data, harness.resolver.txt_records)) == sorted(
         f"sender.test/{k.selector}" for k in keys
