@@ -1,18 +1,13 @@
-"""Errors of the doc generator.
+"""Errors of the doc generator: those of `postroom.apidoc`, which reads the code.
 
 PostroomError
-└── GendocError          the code cannot be documented as it stands
+└── GendocError          the code cannot be documented as it stands (apidoc's DocError)
     └── MissingDocError  a field, enum member, class or method has no docstring
 """
 
 from __future__ import annotations
 
-from postroom.errors import PostroomError
+from postroom.apidoc import DocError as GendocError
+from postroom.apidoc import MissingDocError
 
-
-class GendocError(PostroomError):
-    """The code cannot be documented as it stands; the message says what to fix."""
-
-
-class MissingDocError(GendocError):
-    """A documented name has no docstring. The message names it, e.g. `SendRequest.Subject`."""
+__all__ = ["GendocError", "MissingDocError"]

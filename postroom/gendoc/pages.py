@@ -17,12 +17,16 @@ from postroom.gendoc.cli import render_cli
 from postroom.gendoc.config import render_config
 from postroom.gendoc.rfcs import render_rfc_index
 from postroom.gendoc.webapi import render_webapi
+from postroom.gendoc.webhooks import render_webhooks
+from postroom.server.openapi import openapi_text
 
 PACKAGE_DIR = Path(postroom.__file__).resolve().parent
 """The source tree the RFC index scans."""
 
 PAGES: dict[str, Callable[[], str]] = {
     "webapi.md": render_webapi,
+    "webhooks.md": render_webhooks,
+    "openapi.json": openapi_text,
     "config.md": render_config,
     "cli.md": render_cli,
     "rfc-index.md": lambda: render_rfc_index(PACKAGE_DIR),

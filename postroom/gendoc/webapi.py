@@ -7,18 +7,15 @@ and encoded by `encode_response`, the functions the server itself uses.
 
 from __future__ import annotations
 
-import inspect
-import json
-from typing import Any
-
-from postroom.gendoc.docstrings import module_attribute_docs
-from postroom.gendoc.errors import GendocError, MissingDocError
-from postroom.gendoc.markdown import anchor, cell, code, code_block, page, table
-from postroom.gendoc.wiretypes import class_doc, field_table, nested_structs
-from postroom.webapi import METHODS, ErrorCode, Method
+from postroom.apidoc import module_attribute_docs
+from postroom.gendoc.errors import MissingDocError
+from postroom.gendoc.markdown import cell, code, page, table
+from postroom.gendoc.reference import LOCALSERVE_URL, api_reference
+from postroom.webapi import ErrorCode
 from postroom.webapi import errors as webapi_errors
 from postroom.webapi.app import IDEMPOTENCY_HEADER
 from postroom.webapi.idempotency import KEEP_FOR, MAX_KEY_LENGTH
+from postroom.webapi.reference import WEBAPI
 from postroom.webapi.responses import (
     JSON_TYPE,
     LOGIN_DISABLED_TEXT,
@@ -26,41 +23,20 @@ from postroom.webapi.responses import (
     UNAUTHORIZED_TEXT,
 )
 from postroom.webapi.transport import FILE_FIELDS
-from postroom.wire import encode_response, example_value
 
-BASE_URL = "http://localhost:1080/webapi/v0/"
-CREDENTIALS = "postroom@localhost:postroom"
-"""localserve's account, so the examples work against `postroom localserve` as they are."""
+BASE_URL = f"{LOCALSERVE_URL}{WEBAPI.base_path}"
 
 
 def render_webapi() -> str:
     """The whole of docs/webapi.md."""
-    methods = [METHODS[name] for name in sorted(METHODS)]
-    roots = [t for m in methods for t in (m.request_type, m.result_type) if t is not None]
-    structs = nested_structs(roots)
-    _check_anchors([m.name for m in methods], [s.__name__ for s in structs])
     return page(
         "# Webapi",
         "The HTTP API, compatible with the webapi of [mox](https://www.xmox.nl/)."
         " A client written for mox works unchanged.",
         _transport(),
         _errors(),
-        "## Methods",
-        "\n".join(f"- [{m.name}](#{anchor(m.name)})" for m in methods),
-        *(_method(m) for m in methods),
-        "## Types",
-        "The types used inside requests and results.",
-        *(_struct(s) for s in structs),
+        *api_reference(WEBAPI, fixed_headings=("Transport", "Errors")),
     )
-
-
-def _check_anchors(methods: list[str], structs: list[str]) -> None:
-    headings = ["Transport", "Errors", "Methods", "Types", *methods, *structs]
-    seen: set[str] = set()
-    for heading in headings:
-        if anchor(heading) in seen:
-            raise GendocError(f"two headings of webapi.md share the anchor {anchor(heading)!r}")
-        seen.add(anchor(heading))
 
 
 def _transport() -> str:
@@ -103,52 +79,3 @@ def _errors() -> str:
             raise MissingDocError(f"ErrorCode.{member.name} has no docstring")
         rows.append((f"`{member.value}`", cell(doc)))
     return "## Errors\n\n" + table(("Code", "Meaning"), rows)
-
-
-def _method(method: Method) -> str:
-    doc = inspect.cleandoc(method.handler.__doc__ or "")
-    if not doc:
-        raise MissingDocError(f"method {method.name}: its handler has no docstring")
-    request_json = _json(example_value(method.request_type))
-    parts = [
-        f"### {method.name}",
-        doc,
-        f"`POST /webapi/v0/{method.name}`",
-        f"**Request** ({method.request_type.__name__}):",
-        field_table(method.request_type),
-    ]
-    if method.result_type is None:
-        media = (
-            f"with Content-Type `{method.byte_media_type}`"
-            if method.byte_media_type
-            else "with a Content-Type sniffed from the first 512 bytes"
-        )
-        parts.append(f"**Result**: the bytes themselves, {media}.")
-    else:
-        parts += [f"**Result** ({method.result_type.__name__}):", field_table(method.result_type)]
-    parts += [
-        "Example request:",
-        code_block(_pretty(request_json), "json"),
-        code_block(_curl(method.name, request_json), "sh"),
-    ]
-    if method.result_type is not None:
-        response_json = _json(example_value(method.result_type))
-        parts += ["Example response:", code_block(_pretty(response_json), "json")]
-    return "\n\n".join(parts)
-
-
-def _struct(cls: type[Any]) -> str:
-    return f"### {cls.__name__}\n\n{class_doc(cls).doc}\n\n{field_table(cls)}"
-
-
-def _json(value: Any) -> str:
-    return encode_response(value).decode("utf-8").rstrip("\n")
-
-
-def _pretty(compact: str) -> str:
-    return json.dumps(json.loads(compact), indent=2, ensure_ascii=False)
-
-
-def _curl(name: str, request_json: str) -> str:
-    quoted = "'" + ("request=" + request_json).replace("'", "'\\''") + "'"
-    return f"curl -u {CREDENTIALS} {BASE_URL}{name} \\\n  --data-urlencode {quoted}"

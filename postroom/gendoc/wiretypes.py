@@ -7,16 +7,16 @@ docstrings of the defining module.
 
 from __future__ import annotations
 
-import dataclasses
-import sys
 import types
 import typing
 from datetime import datetime
 from typing import Any
 
-from postroom.gendoc.docstrings import ClassDoc, module_attribute_docs
-from postroom.gendoc.errors import GendocError, MissingDocError
+from postroom.apidoc import class_doc, is_struct, nested_structs
+from postroom.gendoc.errors import GendocError
 from postroom.gendoc.markdown import anchor, cell, table
+
+__all__ = ["class_doc", "field_table", "json_type", "nested_structs"]
 
 _SCALARS: dict[Any, str] = {
     str: "string",
@@ -24,11 +24,6 @@ _SCALARS: dict[Any, str] = {
     bool: "boolean",
     datetime: "RFC 3339 time",
 }
-
-
-def is_struct(hint: Any) -> bool:
-    """Whether a hint is a wire struct (a dataclass type)."""
-    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
 
 
 def json_type(hint: Any) -> str:
@@ -50,48 +45,6 @@ def json_type(hint: Any) -> str:
         (inner,) = (arg for arg in args if arg is not type(None))
         return f"{json_type(inner)} or null"
     raise GendocError(f"no JSON type name for the type hint {hint!r}")
-
-
-def nested_structs(roots: typing.Iterable[type[Any]]) -> list[type[Any]]:
-    """Every struct reachable through the fields of `roots`, sorted by name.
-
-    The roots themselves are included only if some field refers to them.
-    """
-    found: dict[str, type[Any]] = {}
-    pending = list(roots)
-    while pending:
-        for hint in typing.get_type_hints(pending.pop()).values():
-            for struct in _structs_in(hint):
-                known = found.get(struct.__name__)
-                if known is not None and known is not struct:
-                    raise GendocError(f"two wire types are named {struct.__name__}")
-                if known is None:
-                    found[struct.__name__] = struct
-                    pending.append(struct)
-    return [found[name] for name in sorted(found)]
-
-
-def _structs_in(hint: Any) -> list[type[Any]]:
-    if is_struct(hint):
-        return [hint]
-    return [struct for arg in typing.get_args(hint) for struct in _structs_in(arg)]
-
-
-def class_doc(cls: type[Any]) -> ClassDoc:
-    """The docstrings of a wire dataclass, checked against its dataclass fields."""
-    docs = module_attribute_docs(sys.modules[cls.__module__])
-    doc = docs.get(cls.__name__)
-    if doc is None:
-        raise GendocError(f"{cls.__module__}.{cls.__name__}: class not found in its source")
-    if not doc.doc:
-        raise MissingDocError(f"{cls.__module__}.{cls.__name__} has no class docstring")
-    names = [f.name for f in dataclasses.fields(cls)]
-    if list(doc.attributes) != names:
-        raise GendocError(
-            f"{cls.__name__}: the fields in its source {list(doc.attributes)} are not its"
-            f" dataclass fields {names} (inherited fields are not supported)"
-        )
-    return doc
 
 
 def field_table(cls: type[Any]) -> str:

@@ -25,7 +25,12 @@ from __future__ import annotations
 from postroom.hooks.accounts import AccountHooks, WebhookSettings, check_url, configure_webhooks
 from postroom.hooks.cleanup import HookCleanupCounts, clean_up_hooks
 from postroom.hooks.errors import HookConfigError, HookError, SecretError
-from postroom.hooks.incoming import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
+from postroom.hooks.incoming import (
+    Arrival,
+    accounts_with_incoming_hooks,
+    incoming_payload,
+    queue_incoming_hook,
+)
 from postroom.hooks.operations import (
     INCOMING,
     HookFilter,
@@ -38,6 +43,7 @@ from postroom.hooks.operations import (
     list_retired_hooks,
     retry_hooks,
 )
+from postroom.hooks.outbox import outgoing_payload
 from postroom.hooks.payloads import (
     Incoming,
     IncomingMeta,
@@ -84,10 +90,12 @@ __all__ = [
     "check_url",
     "clean_up_hooks",
     "configure_webhooks",
+    "incoming_payload",
     "list_hooks",
     "list_retired_hooks",
     "name_addresses",
     "new_secret",
+    "outgoing_payload",
     "queue_incoming_hook",
     "retry_hooks",
     "secret_key",

@@ -98,12 +98,13 @@ def _as_datetime(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _new_hook(hook_id: int, event: dict[str, Any], url: str, authorization: str) -> NewHook:
+def outgoing_payload(event: dict[str, Any]) -> Outgoing:
+    """The Outgoing body for a `delivery_event` row (its columns `created`, `queue_msg_id`,
+    `event`, and the JSON columns `details` and `message`)."""
     details: dict[str, Any] = sql.decode_json(event["details"]) or {}
     message: dict[str, Any] = sql.decode_json(event["message"]) or {}
     extra = {str(k): str(v) for k, v in (message.get("Extra") or {}).items()}
-    queued = _as_datetime(event["created"])
-    payload = Outgoing(
+    return Outgoing(
         Event=str(event["event"]),
         DSN=bool(details.get("DSN", False)),
         Suppressing=bool(details.get("Suppressing", False)),
@@ -111,13 +112,20 @@ def _new_hook(hook_id: int, event: dict[str, Any], url: str, authorization: str)
         FromID=str(message.get("FromID", "")),
         MessageID=str(message.get("MessageID", "")),
         Subject=str(message.get("Subject", "")),
-        WebhookQueued=queued,
+        WebhookQueued=_as_datetime(event["created"]),
         SMTPCode=int(details.get("SMTPCode", 0)),
         SMTPEnhancedCode=str(details.get("SMTPEnhancedCode", "")),
         Error=str(details.get("Error", "")),
         Extra=extra,
         BounceReason=str(details.get("BounceReason", "")),
     )
+
+
+def _new_hook(hook_id: int, event: dict[str, Any], url: str, authorization: str) -> NewHook:
+    message: dict[str, Any] = sql.decode_json(event["message"]) or {}
+    extra = {str(k): str(v) for k, v in (message.get("Extra") or {}).items()}
+    queued = _as_datetime(event["created"])
+    payload = outgoing_payload(event)
     return NewHook(
         id=hook_id,
         account_id=int(event["account_id"]),
