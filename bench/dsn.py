@@ -23,7 +23,7 @@ from postroom.dsn import parse_bounce
 DEFAULT_CORPUS = Path(
     os.environ.get(
         "POSTROOM_BOUNCE_CORPUS",
-        str(Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bounces"),
+        str(Path(__file__).resolve().parents[1] / "tests" / "data" / "bounces"),
     )
 )
 

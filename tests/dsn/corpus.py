@@ -1,7 +1,7 @@
-"""The real-bounce corpus (shared/corpus/bounces) and its README's four measures.
+"""The real-bounce corpus (tests/data/bounces, see its README) and its four measures.
 
 Shared by the corpus test and bench/dsn.py. `POSTROOM_BOUNCE_CORPUS` points at
-another copy (for example the held-out split, which is laid out the same way).
+another copy (for example a held-out split, which is laid out the same way).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 CORPUS = Path(
     os.environ.get(
         "POSTROOM_BOUNCE_CORPUS",
-        str(Path(__file__).resolve().parents[3] / "shared" / "corpus" / "bounces"),
+        str(Path(__file__).resolve().parents[1] / "data" / "bounces"),
     )
 )
 # The README's pseudo codes X.0.9NN are sisimai's own, not RFC 3463 codes.
