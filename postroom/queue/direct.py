@@ -75,6 +75,9 @@ class DirectTransport:
             if session.is_connected:
                 try:
                     outcomes = await session.send(delivery)
+                except CapabilityError:
+                    # This host cannot take this message; another MX host may.
+                    await session.close()
                 except HostError as exc:
                     await session.close()
                     if exc.code or exc.permanent:

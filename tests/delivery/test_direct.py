@@ -10,7 +10,7 @@ import pytest
 from postroom.queue.runner import QueueRunner, RunnerSettings
 from postroom.store.outgoing import QueueMessage, RetiredMessage, Suppression
 from tests.delivery.dkimcheck import verify
-from tests.delivery.harness import DeliveryHarness, events
+from tests.delivery.harness import MESSAGE, DeliveryHarness, events
 from tests.delivery.mta import Behaviour
 
 
@@ -260,3 +260,20 @@ async def test_policy_refusal_of_a_recipient_is_retried_once_from_dual_stack(
     retired = await RetiredMessage.get(id=queued.queue_msg_id)
     assert not retired.success and retired.attempts == 2
     assert [e[1] for e in await events()] == ["delayed", "failed"]
+
+
+async def test_a_kept_connection_does_not_stop_the_search_for_a_capable_host(
+    harness: DeliveryHarness,
+) -> None:
+    small = await harness.fleet.add(Behaviour(size=1000))
+    large = await harness.fleet.add()
+    harness.publish_mx(
+        "example.test", (10, "mx1.example.test", small), (20, "mx2.example.test", large)
+    )
+    await harness.queue(["a@example.test"])
+    await harness.runner.run_once()
+    big = MESSAGE + b"more of the same\r\n" * 100
+    (queued,) = await harness.queue(["b@example.test"], message=big)
+    await harness.runner.run_once()
+    assert len(small.messages) == 1 and len(large.messages) == 1
+    assert (await RetiredMessage.get(id=queued.queue_msg_id)).success
