@@ -46,6 +46,13 @@ async def resolve_domain_address(address: Address, reader: Reader) -> ResolvedAd
         [address.domain],
     )
     if not rows:
+        # Another name of one of our domains (a domain alias) is that domain.
+        rows = await reader.fetch(
+            "SELECT d.id, d.name, d.catchall_separators, d.disabled FROM domain d"
+            " JOIN domain_alias da ON da.domain_id = d.id WHERE da.name = ?",
+            [address.domain],
+        )
+    if not rows:
         return None
     record = DomainRecord.from_row(rows[0])
     localpart, suffix = split_catchall(address.localpart, record.catchall_separators)
@@ -63,7 +70,9 @@ _LOGIN_QUERY = (
     + " FROM login_address la"
     " JOIN domain d ON d.id = la.domain_id"
     " JOIN account a ON a.id = la.account_id"
-    " WHERE d.name = ? AND la.localpart IN ({candidates})"
+    " WHERE d.id IN (SELECT id FROM domain WHERE name = ?"
+    " UNION ALL SELECT domain_id FROM domain_alias WHERE name = ?)"
+    " AND la.localpart IN ({candidates})"
 )
 
 
@@ -75,7 +84,7 @@ async def find_login_address(address: Address, reader: Reader) -> LoginAddressRe
     ]
     candidates = list(dict.fromkeys(candidates))[:16]
     query = _LOGIN_QUERY.format(candidates=", ".join("?" for _ in candidates))
-    rows = await reader.fetch(query, [address.domain, *candidates])
+    rows = await reader.fetch(query, [address.domain, address.domain, *candidates])
     if not rows:
         return None
     domain = DomainRecord.from_row(rows[0], "d_")
@@ -134,3 +143,20 @@ def _allow_listed(allowlist: Sequence[str], address: Address) -> bool:
         if entry == "*" or entry == text or entry == "@" + address.domain:
             return True
     return False
+
+
+async def first_login_address(account_id: int, reader: Reader) -> LoginAddressRecord | None:
+    """The account's oldest login address (with account and domain), or None if it has none:
+    what a caller authenticated by API key is taken to have logged in with."""
+    query = _LOGIN_QUERY.split(" WHERE ")[0] + " WHERE a.id = ? ORDER BY la.id LIMIT 1"
+    rows = await reader.fetch(query, [account_id])
+    if not rows:
+        return None
+    row = rows[0]
+    return LoginAddressRecord(
+        id=int(row["la_id"]),
+        localpart=str(row["la_localpart"]),
+        fromid_login=bool(row["la_fromid_login"]),
+        account=AccountRecord.from_row(row, "a_"),
+        domain=DomainRecord.from_row(row, "d_"),
+    )

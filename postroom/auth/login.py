@@ -15,10 +15,12 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from postroom.auth.directory import find_login_address
+from postroom.auth.apikeys import KeyRecord, KeyScope, find_key
+from postroom.auth.directory import find_login_address, first_login_address
 from postroom.auth.errors import AuthError, LoginDisabledError, RateLimitedError
 from postroom.auth.passwords import verify_password
 from postroom.auth.ratelimit import FailedLoginLimiter
+from postroom.auth.settings import ADMIN_PASSWORD_HASH
 from postroom.mail import Address, AddressError, parse_address
 from postroom.store.reader import Reader
 from postroom.store.records import AccountRecord, LoginAddressRecord
@@ -85,6 +87,53 @@ class LoginVerifier:
             login_address=row,
             fromid_mode=row.fromid_login and exact,
         )
+
+    async def verify_key(self, token: str, client_ip: str) -> KeyRecord:
+        """The live API key `token` names. Unknown and revoked keys count as failed logins."""
+        if not self._limiter.allowed(client_ip):
+            raise RateLimitedError("too many failed logins")
+        key = await find_key(token, self._reader)
+        if key is None:
+            self._limiter.failed(client_ip)
+            raise AuthError("unknown or revoked API key")
+        self._limiter.succeeded(client_ip)
+        return key
+
+    async def key_login(self, key: KeyRecord) -> Login:
+        """The login of an account key: as if with the account's first address."""
+        if key.scope is not KeyScope.WEBAPI or key.account_id is None:
+            raise AuthError("not an account API key")
+        row = await first_login_address(key.account_id, self._reader)
+        if row is None:
+            raise AuthError("the key's account has no address")
+        if row.account.login_disabled:
+            raise LoginDisabledError(row.account.login_disabled)
+        username = f"{row.localpart}@{row.domain.name}"
+        return Login(
+            account=row.account,
+            username=username,
+            address=parse_address(username),
+            login_address=row,
+            fromid_mode=row.fromid_login,
+        )
+
+    async def verify_admin(self, password: str, client_ip: str) -> None:
+        """Check the admin password (set by `postroom quickstart`); raise AuthError if wrong
+        or if none is set."""
+        if not self._limiter.allowed(client_ip):
+            raise RateLimitedError("too many failed logins")
+        rows = await self._reader.fetch(
+            "SELECT value FROM admin_setting WHERE name = ?", [ADMIN_PASSWORD_HASH]
+        )
+        stored = str(rows[0]["value"]) if rows else ""
+        key = hmac.new(self._cache_key, f"\0admin\0{password}".encode(), hashlib.sha256).digest()
+        if not stored or self._cache.get(key) != (0, stored):
+            self.password_checks += 1
+            if not stored or not await asyncio.to_thread(verify_password, password, stored):
+                self._limiter.failed(client_ip)
+                raise AuthError("wrong admin password")
+            self._remember(key, (0, stored))
+        self._limiter.succeeded(client_ip)
 
     def _remember(self, key: bytes, value: tuple[int, str]) -> None:
         self._cache[key] = value

@@ -1,7 +1,8 @@
 """Password hashes: scrypt (RFC 7914) from the standard library, in a self-describing string.
 
 Format: `scrypt$<log2 n>$<r>$<p>$<salt base64>$<hash base64>`, so the cost can be
-raised later without invalidating stored hashes.
+raised later without invalidating stored hashes. Hashes in crypt(3) formats made by
+other systems are verified too (`auth.crypthash`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+
+from postroom.auth.crypthash import is_crypt_hash, verify_crypt
 
 # RFC 7914 §2 suggests N=2^20 for interactive logins with a 100 ms budget on 2009
 # hardware; 2^15 with r=8 costs 32 MiB and about 0.1 s here, and verified logins
@@ -43,6 +46,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, stored: str) -> bool:
     """True if `password` matches `stored`. An empty or malformed hash matches nothing."""
+    if is_crypt_hash(stored):
+        return verify_crypt(_normalize(password), stored)
     parts = stored.split("$")
     if len(parts) != 6 or parts[0] != "scrypt":
         return False
@@ -56,3 +61,12 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     actual = _scrypt(_normalize(password), salt, log2_n, r, p)
     return hmac.compare_digest(actual, expected)
+
+
+def is_password_hash(stored: str) -> bool:
+    """Whether `stored` is in a format `verify_password` understands (not whether it is
+    well-formed in every detail)."""
+    if is_crypt_hash(stored):
+        return True
+    parts = stored.split("$")
+    return len(parts) == 6 and parts[0] == "scrypt"

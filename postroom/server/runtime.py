@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from postroom import __version__
+from postroom.admin import AdminServices, create_admin_routes
 from postroom.auth import FailedLoginLimiter, LoginVerifier
 from postroom.clock import Clock, SystemClock
 from postroom.config import Config, ConfigError
@@ -115,6 +116,7 @@ class Runtime:
         self._stack = contextlib.AsyncExitStack()
         self.database: Database | None = None
         self.webapi: WebapiServices | None = None
+        self.admin: AdminServices | None = None
         self.smtp: SMTPServices | None = None
 
     async def start(self) -> RuntimeAddresses:
@@ -144,8 +146,21 @@ class Runtime:
             user_agent=f"postroom/{__version__}",
             queued=self._queued,
         )
+        self.admin = AdminServices(
+            config=config,
+            clock=self.clock,
+            committer=committer,
+            reader=self.database.reader,
+            dialect=self.database.dialect.value,
+            verifier=services.verifier,
+            queued=self._queued,
+            hooks_queued=self._hooks_queued,
+        )
         sock = bind_tcp(config.http.listen, config.http.port)
-        http = HTTPServer(build_app(services), sock)
+        app = build_app(services)
+        # The admin and account APIs are served next to the webapi, on the same port.
+        app.router.routes.extend(create_admin_routes(self.admin))
+        http = HTTPServer(app, sock)
         await http.start()
         self._stack.push_async_callback(http.stop)
         # Started after HTTP and so stopped before it: the exit stack unwinds in reverse.

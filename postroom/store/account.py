@@ -123,3 +123,44 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
+
+
+class DomainAlias(Model):
+    """Another name for a domain: mail to `x@alias` is mail to `x@domain`."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=253, unique=True)
+    """Lower-case, e.g. `example.net`; never also the name of a domain."""
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "postroom.Domain", related_name="domain_aliases", on_delete=fields.CASCADE
+    )
+    created = fields.DatetimeField(default=utc_now)
+
+    class Meta:
+        table = "domain_alias"
+
+
+class DomainAdmin(Model):
+    """A domain that an account with role `domainadmin` administers."""
+
+    id = fields.IntField(primary_key=True)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "postroom.Account", related_name="administered", on_delete=fields.CASCADE
+    )
+    domain: fields.ForeignKeyRelation[Domain] = fields.ForeignKeyField(
+        "postroom.Domain", related_name="admins", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "domain_admin"
+        unique_together = (("account", "domain"),)
+
+
+class AdminSetting(Model):
+    """Server-wide settings kept in the database, such as the admin password hash."""
+
+    name = fields.CharField(max_length=100, primary_key=True)
+    value = fields.TextField(default="")
+
+    class Meta:
+        table = "admin_setting"

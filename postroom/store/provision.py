@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from postroom.store.account import Account, Domain, LoginAddress
@@ -40,27 +41,60 @@ async def create_account(
     full_name: str = "",
     keep_retired_messages_seconds: int = 0,
     keep_retired_webhooks_seconds: int = 0,
+    connection: BaseDBAsyncClient | None = None,
 ) -> Account:
-    """Create an account with its login addresses and default mailboxes, atomically."""
-    async with in_transaction("default") as connection:
-        account = await Account.create(
-            using_db=connection,
+    """Create an account with its login addresses and default mailboxes, atomically: in
+    a transaction of its own, or in the caller's `connection` (a group-commit unit)."""
+    if connection is not None:
+        return await _create_account(
+            connection,
             name=name,
-            full_name=full_name,
             password_hash=password_hash,
+            addresses=addresses,
+            full_name=full_name,
             keep_retired_messages_seconds=keep_retired_messages_seconds,
             keep_retired_webhooks_seconds=keep_retired_webhooks_seconds,
         )
-        for address in addresses:
-            await LoginAddress.create(
-                using_db=connection,
-                account=account,
-                domain=address.domain,
-                localpart=address.localpart.lower(),
-                fromid_login=address.fromid_login,
-            )
-        for mailbox_name, special_use in DEFAULT_MAILBOXES:
-            await Mailbox.create(
-                using_db=connection, account=account, name=mailbox_name, special_use=special_use
-            )
+    async with in_transaction("default") as own:
+        return await _create_account(
+            own,
+            name=name,
+            password_hash=password_hash,
+            addresses=addresses,
+            full_name=full_name,
+            keep_retired_messages_seconds=keep_retired_messages_seconds,
+            keep_retired_webhooks_seconds=keep_retired_webhooks_seconds,
+        )
+
+
+async def _create_account(
+    connection: BaseDBAsyncClient,
+    *,
+    name: str,
+    password_hash: str,
+    addresses: Sequence[NewAddress],
+    full_name: str,
+    keep_retired_messages_seconds: int,
+    keep_retired_webhooks_seconds: int,
+) -> Account:
+    account = await Account.create(
+        using_db=connection,
+        name=name,
+        full_name=full_name,
+        password_hash=password_hash,
+        keep_retired_messages_seconds=keep_retired_messages_seconds,
+        keep_retired_webhooks_seconds=keep_retired_webhooks_seconds,
+    )
+    for address in addresses:
+        await LoginAddress.create(
+            using_db=connection,
+            account=account,
+            domain=address.domain,
+            localpart=address.localpart.lower(),
+            fromid_login=address.fromid_login,
+        )
+    for mailbox_name, special_use in DEFAULT_MAILBOXES:
+        await Mailbox.create(
+            using_db=connection, account=account, name=mailbox_name, special_use=special_use
+        )
     return account

@@ -7,20 +7,20 @@ traceback: the outermost handler logs it with a request id and answers Code `ser
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import secrets
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from postroom.auth import AuthError, LoginDisabledError, RateLimitedError
+from postroom.auth import AuthError, LoginDisabledError, RateLimitedError, touch_key
+from postroom.rpc import Bearer, client_ip, request_credentials
 from postroom.webapi.context import Call, WebapiServices
 from postroom.webapi.errors import APIError, ErrorCode
 from postroom.webapi.methods import METHODS
+from postroom.webapi.pages import index_response, method_page_response
 from postroom.webapi.responses import (
     LOGIN_DISABLED_TEXT,
     RATE_LIMITED_TEXT,
@@ -50,7 +50,7 @@ def create_webapi_routes(services: WebapiServices) -> list[Route]:
         return RedirectResponse("/webapi/v0/", status_code=303)
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(_index_html())
+        return index_response()
 
     async def method(request: Request) -> Response:
         return await _call(services, request)
@@ -64,19 +64,6 @@ def create_webapi_routes(services: WebapiServices) -> list[Route]:
     ]
 
 
-def _index_html() -> str:
-    items = "\n".join(f'<li><a href="{name}">{name}</a></li>' for name in sorted(METHODS))
-    return (
-        '<!doctype html>\n<html><head><meta charset="utf-8">'
-        '<meta name="robots" content="noindex,nofollow"><title>Webapi - Postroom</title>'
-        "</head><body><h1>Webapi - Postroom</h1>"
-        "<p>Call a method with an HTTP POST to its URL, with HTTP basic authentication "
-        "(an email address and its password) and the JSON request in form field "
-        "<code>request</code>.</p>"
-        f"<ul>\n{items}\n</ul></body></html>\n"
-    )
-
-
 async def _call(services: WebapiServices, request: Request) -> Response:
     name = request.path_params["name"]
     method = METHODS.get(name)
@@ -84,11 +71,7 @@ async def _call(services: WebapiServices, request: Request) -> Response:
         known = ", ".join(sorted(METHODS))
         return error(ErrorCode.NOT_FOUND, f'unknown method "{name}", methods are: {known}', 404)
     if request.method == "GET":
-        return error(
-            ErrorCode.METHOD_NOT_ALLOWED,
-            f"call {name} with POST; its documentation is at /webapi/v0/",
-            405,
-        )
+        return method_page_response(method.name)
     if request.method != "POST":
         return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed, use GET or POST", 405)
     try:
@@ -103,12 +86,20 @@ async def _call(services: WebapiServices, request: Request) -> Response:
 
 async def _authenticated_call(services: WebapiServices, request: Request, name: str) -> Response:
     method = METHODS[name]
-    credentials = _basic_credentials(request)
+    credentials = request_credentials(request)
     if credentials is None:
         return unauthorized()
     client_ip = _client_ip(request, forwarded=services.config.http.forwarded)
     try:
-        login = await services.verifier.verify(credentials[0], credentials[1], client_ip)
+        if isinstance(credentials, Bearer):
+            # Extension: an account's API key instead of its address and password.
+            key = await services.verifier.verify_key(credentials.token, client_ip)
+            login = await services.verifier.key_login(key)
+            await touch_key(services.committer, key, services.clock.now())
+        else:
+            login = await services.verifier.verify(
+                credentials.username, credentials.password, client_ip
+            )
     except RateLimitedError:
         return text_response(RATE_LIMITED_TEXT, 429)
     except LoginDisabledError:
@@ -142,27 +133,8 @@ def _max_body_bytes(max_message_bytes: int) -> int:
     return max_message_bytes * 4 // 3 + 1024 * 1024
 
 
-def _basic_credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    username, colon, password = decoded.partition(":")
-    if not colon:
-        return None
-    return username, password
-
-
 def _client_ip(request: Request, *, forwarded: bool) -> str:
-    if forwarded:
-        first = request.headers.get("x-forwarded-for", "").split(",", 1)[0].strip()
-        if first:
-            return first
-    return request.client.host if request.client else "unknown"
+    return client_ip(request, forwarded=forwarded)
 
 
 def create_app(services: WebapiServices) -> Starlette:
