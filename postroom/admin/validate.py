@@ -10,7 +10,7 @@ from postroom.admin.errors import AdminCode, AdminError
 from postroom.auth import hash_password, is_password_hash
 from postroom.mail import Address, AddressError, parse_address
 
-_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+_ACCOUNT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}")
 MAX_PASSWORD_LENGTH = 1024
 
 
@@ -37,7 +37,7 @@ def account_name(text: str) -> str:
     if not _ACCOUNT_NAME.fullmatch(text):
         raise AdminError(
             AdminCode.USER,
-            f"invalid account name {text!r}: 1 to 200 letters, digits, '.', '-' or '_',"
+            f"invalid account name {text!r}: 1 to 200 letters, digits, '.', '-', '_', '@' or '+',"
             " starting with a letter or digit",
         )
     return text

@@ -8,11 +8,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postroom import __version__
+from postroom.cli.account import add_account_commands
+from postroom.cli.apikey import add_apikey_commands
+from postroom.cli.apply import add_apply_command
 from postroom.cli.dkim import add_dkim_commands
 from postroom.cli.dns import add_dns_commands
+from postroom.cli.domain import add_domain_commands
 from postroom.cli.dsn import add_dsn_commands
 from postroom.cli.hooks import add_hooks_commands
 from postroom.cli.queue import add_queue_commands
+from postroom.cli.quickstart import add_quickstart_command
 from postroom.cli.suppression import add_suppression_commands
 from postroom.cli.troubleshoot import add_troubleshoot_command
 from postroom.config import load_config
@@ -97,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", required=True, help="config file (TOML)")
     serve.set_defaults(func=_serve)
 
+    add_quickstart_command(commands)
+    add_account_commands(commands)
+    add_domain_commands(commands)
+    add_apikey_commands(commands)
+    add_apply_command(commands)
     add_queue_commands(commands)
     add_suppression_commands(commands)
     add_dsn_commands(commands)

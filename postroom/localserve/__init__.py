@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from postroom.localserve.bootstrap import (
+    ADMIN_PASSWORD,
     DEFAULT_ACCOUNT,
     DEFAULT_LOGIN,
     DEFAULT_PASSWORD,
@@ -13,6 +14,7 @@ from postroom.localserve.bootstrap import (
 from postroom.localserve.command import run_localserve
 
 __all__ = [
+    "ADMIN_PASSWORD",
     "DEFAULT_ACCOUNT",
     "DEFAULT_LOGIN",
     "DEFAULT_PASSWORD",

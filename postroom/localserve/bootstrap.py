@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from postroom.auth import hash_password
+from postroom.auth import ADMIN_PASSWORD_HASH, hash_password
 from postroom.config import CONFIG_FILE_NAME, Config, load_config, render_config_toml
 from postroom.hooks import check_url, new_secret
-from postroom.store.account import Account, Domain
+from postroom.store.account import Account, AdminSetting, Domain
 from postroom.store.provision import NewAddress, create_account, create_domain
 
 DEFAULT_DOMAIN = "localhost"
 DEFAULT_ACCOUNT = "postroom"
 DEFAULT_LOGIN = "postroom@localhost"
 DEFAULT_PASSWORD = "postroom"
+ADMIN_PASSWORD = "postroomadmin"
+"""The admin API password (username `admin`), fixed and documented like the account's."""
 KEEP_RETIRED = timedelta(days=7)
 
 LOCALSERVE_SETTINGS: dict[str, object] = {
@@ -82,7 +84,11 @@ async def set_webhook_url(url: str) -> None:
 
 
 async def seed_database() -> bool:
-    """Create the default domain and account if missing. True if it created them."""
+    """Create the default domain and account, and the admin password, if missing. True if
+    it created the domain and account."""
+    if not await AdminSetting.exists(name=ADMIN_PASSWORD_HASH):
+        # Before any committer runs, so written directly (as the account below).
+        await AdminSetting.create(name=ADMIN_PASSWORD_HASH, value=hash_password(ADMIN_PASSWORD))
     if await Domain.exists(name=DEFAULT_DOMAIN):
         return False
     domain = await create_domain(DEFAULT_DOMAIN, ["+"])

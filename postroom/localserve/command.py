@@ -9,6 +9,7 @@ from postroom.clock import SystemClock
 from postroom.config import Config
 from postroom.hooks import check_url
 from postroom.localserve.bootstrap import (
+    ADMIN_PASSWORD,
     DEFAULT_ACCOUNT,
     DEFAULT_LOGIN,
     DEFAULT_PASSWORD,
@@ -90,6 +91,7 @@ postroom localserve is running (Ctrl-C stops it)
   submission      {addresses.submission_address}
   login           {DEFAULT_LOGIN}
   password        {DEFAULT_PASSWORD}
+  admin API       {url}/admin/api/v0/  (user admin, password {ADMIN_PASSWORD})
 
 Send a message:
 

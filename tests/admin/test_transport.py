@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from postroom.localserve import ADMIN_PASSWORD
 from tests.admin.helpers import (
     admin_client,
     bearer_client,
@@ -26,7 +27,9 @@ async def test_admin_password_authenticates_and_wrong_one_is_401(server: Running
         assert response.headers["www-authenticate"] == 'Basic realm="admin"'
 
 
-async def test_without_an_admin_password_nobody_logs_in_as_admin(server: RunningServer) -> None:
+async def test_localserve_admin_password_and_empty_password(server: RunningServer) -> None:
+    async with admin_client(server, ADMIN_PASSWORD) as client:
+        await call(client, "DomainList", {})
     async with admin_client(server, "") as client:
         await fail(client, "DomainList", {}, "unauthorized", 401)
 

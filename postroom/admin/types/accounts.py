@@ -84,7 +84,8 @@ class AccountCreateRequest:
     """Create an account with its first login address and default mailboxes."""
 
     Name: str = ""
-    """Required. Account name, e.g. `"alice"`: letters, digits, `.`, `-`, `_`, at most 200."""
+    """Required. Account name, e.g. `"alice"` or `"alice@example.com"`: letters, digits,
+    `.`, `-`, `_`, `@`, `+`; at most 200."""
     Address: str = ""
     """Required. First login address, e.g. `"alice@example.com"`, on an existing domain."""
     Password: str = ""
