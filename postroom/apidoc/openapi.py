@@ -19,7 +19,6 @@ from postroom.apidoc.errors import MissingDocError
 from postroom.apidoc.schema import SchemaSet
 from postroom.apidoc.table import ApiTable, Auth, MethodDoc
 from postroom.wire import encode_response, example_value
-from postroom.wire.webapi import Error
 
 OPENAPI_VERSION = "3.1.0"
 
@@ -37,6 +36,14 @@ _SECURITY_SCHEMES: dict[Auth, dict[str, str]] = {
 }
 
 _PLAIN_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_STATUS_TEXT = {
+    400: "The call failed; Code says why.",
+    401: "No or wrong credentials, or the login is disabled.",
+    403: "The caller may not call this method, or not on this object.",
+    404: "No such method.",
+    405: "Not a POST.",
+    429: "Too many failed logins from the client's network.",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,7 +73,7 @@ def openapi_document(
     """The whole OpenAPI document of `apis` and `webhooks`, as JSON-ready values."""
     inputs = [m.request_type for api in apis for m in api.methods]
     outputs = [m.result_type for api in apis for m in api.methods if m.result_type is not None]
-    schemas = SchemaSet(inputs=inputs, outputs=[Error, *outputs, *(w.body_type for w in webhooks)])
+    schemas = SchemaSet(inputs=inputs, outputs=[*outputs, *(w.body_type for w in webhooks)])
     components: dict[str, Any] = dict(schemas.components)
     paths: dict[str, Any] = {}
     for api in apis:
@@ -95,7 +102,7 @@ def openapi_json(document: Mapping[str, Any]) -> str:
 
 
 def _error_name(api: ApiTable) -> str:
-    return f"{api.title.replace(' ', '')}Error"
+    return f"{api.name.capitalize()}ErrorResponse"
 
 
 def _error_schema(api: ApiTable) -> dict[str, Any]:
@@ -172,25 +179,25 @@ def _operation(api: ApiTable, method: MethodDoc, schemas: SchemaSet) -> dict[str
         "operationId": f"{api.name}.{method.name}",
         "tags": [api.title],
         "summary": method.summary,
-        "description": method.doc,
+        "description": method.doc
+        + (f"\n\nWho may call it: {method.access}" if method.access else ""),
         "security": [{auth.value: []} for auth in api.auth],
         "requestBody": request_body,
-        "responses": {
-            "200": _result(method, schemas),
-            "400": {
-                "description": "The call failed; Code says why.",
-                "content": {"application/json": {"schema": {"$ref": _component(_error_name(api))}}},
-            },
-            "401": {
-                "description": "No or wrong credentials, or the login is disabled (plain text).",
-                "content": _PLAIN_TEXT,
-            },
-            "429": {
-                "description": "Too many failed logins from the client's network (plain text).",
-                "content": _PLAIN_TEXT,
-            },
-        },
+        "responses": {"200": _result(method, schemas), **_errors(api)},
     }
+
+
+def _errors(api: ApiTable) -> dict[str, Any]:
+    error = {"application/json": {"schema": {"$ref": _component(_error_name(api))}}}
+    responses: dict[str, Any] = {}
+    for status in sorted([*api.json_error_statuses, *api.text_error_statuses]):
+        text = status in api.text_error_statuses
+        description = _STATUS_TEXT.get(status, "The call failed.") + (
+            " (plain text)" if text else ""
+        )
+        content = _PLAIN_TEXT if text else error
+        responses[str(status)] = {"description": description, "content": content}
+    return responses
 
 
 def _component(name: str) -> str:

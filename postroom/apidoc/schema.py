@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from postroom.apidoc.errors import DocError
-from postroom.apidoc.structs import class_doc, is_struct, nested_structs
+from postroom.apidoc.structs import class_doc, is_struct, structs_in
 from postroom.wire import INT64_MAX, INT64_MIN
 
 _SCALARS: dict[Any, dict[str, Any]] = {
@@ -30,19 +30,19 @@ class SchemaSet:
     """The component schemas of a set of request and result types."""
 
     def __init__(self, *, inputs: Iterable[type[Any]], outputs: Iterable[type[Any]]) -> None:
-        inputs, outputs = list(inputs), list(outputs)
-        self._inputs = {s.__name__ for s in [*inputs, *nested_structs(inputs)]}
-        self._outputs = {s.__name__ for s in [*outputs, *nested_structs(outputs)]}
+        ins, outs = reachable(inputs), reachable(outputs)
+        self._outputs = set(outs)
+        self._names = component_names([*outs, *ins])
         self.components: dict[str, dict[str, Any]] = {}
-        for cls in [*outputs, *nested_structs(outputs)]:
+        for cls in outs:
             self._add(cls, output=True)
-        for cls in [*inputs, *nested_structs(inputs)]:
+        for cls in ins:
             self._add(cls, output=False)
         self.components = dict(sorted(self.components.items()))
 
     def component_name(self, cls: type[Any], *, output: bool) -> str:
-        name = cls.__name__
-        if not output and name in self._outputs:
+        name = self._names[cls]
+        if not output and cls in self._outputs:
             return name + "Input"
         return name
 
@@ -90,3 +90,38 @@ class SchemaSet:
         if output:
             component["required"] = list(properties)
         self.components[name] = component
+
+
+def reachable(roots: Iterable[type[Any]]) -> list[type[Any]]:
+    """The roots and every struct their fields reach, each once, in the order found."""
+    found: dict[type[Any], None] = {}
+    pending = list(roots)
+    while pending:
+        cls = pending.pop(0)
+        if cls in found:
+            continue
+        found[cls] = None
+        for hint in typing.get_type_hints(cls).values():
+            pending += structs_in(hint)
+    return list(found)
+
+
+def component_names(classes: Iterable[type[Any]]) -> dict[type[Any], str]:
+    """A component name per struct: its class name, or, where different APIs have classes of
+    the same name, the name prefixed with its API (`AdminSuppressionListRequest`)."""
+    by_name: dict[str, list[type[Any]]] = {}
+    for cls in dict.fromkeys(classes):
+        by_name.setdefault(cls.__name__, []).append(cls)
+    names: dict[type[Any], str] = {}
+    for name, same in by_name.items():
+        for cls in same:
+            names[cls] = name if len(same) == 1 else _qualifier(cls) + name
+    if len(set(names.values())) != len(names):
+        raise DocError(f"wire types with clashing names: {sorted(names.values())}")
+    return names
+
+
+def _qualifier(cls: type[Any]) -> str:
+    """`Webapi` for postroom.wire.webapi, `Admin` for postroom.admin.types.queue."""
+    parts = [p for p in cls.__module__.split(".")[1:] if p not in ("wire", "types")]
+    return parts[0].capitalize() if parts else ""

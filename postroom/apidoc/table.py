@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from postroom.apidoc.docstrings import class_attribute_docs
 from postroom.apidoc.errors import MissingDocError
 
 
@@ -52,6 +53,8 @@ class MethodDoc:
     """None: the result is the bytes themselves."""
     byte_media_type: str | None = None
     """For a bytes result: its exact Content-Type; None when it is sniffed from the bytes."""
+    access: str = ""
+    """Who may call it, e.g. "Global admins only."; "" when any caller of the API may."""
 
     @property
     def summary(self) -> str:
@@ -78,6 +81,10 @@ class ApiTable:
     """Accepted ways to authenticate, any one of them."""
     file_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Method name → the multipart part names that carry files, e.g. `attachedfile`."""
+    json_error_statuses: tuple[int, ...] = (400,)
+    """HTTP statuses answered with a JSON `{"Code", "Message"}`."""
+    text_error_statuses: tuple[int, ...] = (401, 429)
+    """HTTP statuses answered in plain text (mox's authentication failures)."""
 
     @classmethod
     def from_methods(
@@ -91,6 +98,8 @@ class ApiTable:
         error_codes: type[enum.StrEnum],
         auth: tuple[Auth, ...] = (Auth.BASIC,),
         file_fields: Mapping[str, tuple[str, ...]] | None = None,
+        json_error_statuses: tuple[int, ...] = (400,),
+        text_error_statuses: tuple[int, ...] = (401, 429),
     ) -> ApiTable:
         """The table of a method table's rows; MissingDocError for an undocumented handler."""
         methods = []
@@ -105,6 +114,7 @@ class ApiTable:
                     request_type=row.request_type,
                     result_type=row.result_type,
                     byte_media_type=getattr(row, "byte_media_type", None),
+                    access=_access(getattr(row, "access", None)),
                 )
             )
         return cls(
@@ -116,7 +126,19 @@ class ApiTable:
             error_codes=error_codes,
             auth=auth,
             file_fields=dict(file_fields or {}),
+            json_error_statuses=json_error_statuses,
+            text_error_statuses=text_error_statuses,
         )
 
     def method(self, name: str) -> MethodDoc | None:
         return next((m for m in self.methods if m.name == name), None)
+
+
+def _access(access: object) -> str:
+    """The docstring of an enum member saying who may call a method; "" for none."""
+    if not isinstance(access, enum.Enum):
+        return ""
+    doc = class_attribute_docs(type(access)).attributes.get(access.name)
+    if not doc:
+        raise MissingDocError(f"{type(access).__name__}.{access.name} has no docstring")
+    return doc

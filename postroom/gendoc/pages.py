@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import postroom
+from postroom.gendoc.adminapi import render_account_api, render_admin_api
 from postroom.gendoc.cli import render_cli
 from postroom.gendoc.config import render_config
 from postroom.gendoc.rfcs import render_rfc_index
@@ -26,6 +27,8 @@ PACKAGE_DIR = Path(postroom.__file__).resolve().parent
 PAGES: dict[str, Callable[[], str]] = {
     "webapi.md": render_webapi,
     "webhooks.md": render_webhooks,
+    "admin-api.md": render_admin_api,
+    "account-api.md": render_account_api,
     "openapi.json": openapi_text,
     "config.md": render_config,
     "cli.md": render_cli,

@@ -21,10 +21,13 @@ CREDENTIALS = "postroom@localhost:postroom"
 """localserve's account, so the examples work against `postroom localserve` as they are."""
 
 
-def api_reference(api: ApiTable, *, fixed_headings: tuple[str, ...] = ()) -> list[str]:
+def api_reference(
+    api: ApiTable, *, fixed_headings: tuple[str, ...] = (), credentials: str = CREDENTIALS
+) -> list[str]:
     """The blocks `## Methods`, one `###` per method, `## Types`, one `###` per type.
 
-    `fixed_headings` are the page's other headings, checked with these for anchor clashes.
+    `fixed_headings` are the page's other headings, checked with these for anchor clashes;
+    `credentials` are the curl examples' `-u` value.
     """
     roots = [t for m in api.methods for t in (m.request_type, m.result_type) if t is not None]
     structs = nested_structs(roots)
@@ -32,7 +35,7 @@ def api_reference(api: ApiTable, *, fixed_headings: tuple[str, ...] = ()) -> lis
     return [
         "## Methods",
         "\n".join(f"- [{m.name}](#{anchor(m.name)})" for m in api.methods),
-        *(_method(api, m) for m in api.methods),
+        *(_method(api, m, credentials) for m in api.methods),
         "## Types",
         "The types used inside requests and results.",
         *(_struct(s) for s in structs),
@@ -48,12 +51,17 @@ def _check_anchors(fixed: list[str], api: ApiTable, structs: list[type[Any]]) ->
         seen.add(anchor(heading))
 
 
-def _method(api: ApiTable, method: MethodDoc) -> str:
+def _method(api: ApiTable, method: MethodDoc, credentials: str) -> str:
     request_json = example_json(method.request_type)
     parts = [
         f"### {method.name}",
         method.doc,
-        f"`POST {api.base_path}{method.name}`",
+        f"`POST {api.base_path}{method.name}`"
+        + (
+            f" — who may call it: {method.access[0].lower()}{method.access[1:]}"
+            if method.access
+            else ""
+        ),
         f"**Request** ({method.request_type.__name__}):",
         field_table(method.request_type),
     ]
@@ -69,12 +77,18 @@ def _method(api: ApiTable, method: MethodDoc) -> str:
     parts += [
         "Example request:",
         code_block(pretty(request_json), "json"),
-        code_block(curl(api, method.name, request_json), "sh"),
+        code_block(curl(api, method.name, request_json, credentials), "sh"),
     ]
     if method.result_type is not None:
         response_json = example_json(method.result_type)
         parts += ["Example response:", code_block(pretty(response_json), "json")]
     return "\n\n".join(parts)
+
+
+def _access(method: MethodDoc) -> str:
+    if not method.access:
+        return ""
+    return f" — who may call it: {method.access[0].lower()}{method.access[1:]}"
 
 
 def _struct(cls: type[Any]) -> str:
@@ -90,7 +104,7 @@ def pretty(compact: str) -> str:
     return json.dumps(json.loads(compact), indent=2, ensure_ascii=False)
 
 
-def curl(api: ApiTable, name: str, request_json: str) -> str:
+def curl(api: ApiTable, name: str, request_json: str, credentials: str = CREDENTIALS) -> str:
     quoted = "'" + ("request=" + request_json).replace("'", "'\\''") + "'"
     url = f"{LOCALSERVE_URL}{api.base_path}{name}"
-    return f"curl -u {CREDENTIALS} {url} \\\n  --data-urlencode {quoted}"
+    return f"curl -u {credentials} {url} \\\n  --data-urlencode {quoted}"

@@ -7,8 +7,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from postroom.server.headers import SecurityHeadersMiddleware
+from postroom.server.openapi import SPEC_PATH, openapi_endpoint
 from postroom.webapi import WebapiServices, create_webapi_routes
 from postroom.webapi.errors import ErrorCode
 from postroom.webapi.responses import error
@@ -27,7 +29,10 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 def build_app(webapi: WebapiServices) -> Starlette:
     return Starlette(
-        routes=create_webapi_routes(webapi),
+        routes=[
+            *create_webapi_routes(webapi),
+            Route(SPEC_PATH, openapi_endpoint, methods=["GET", "HEAD"]),
+        ],
         middleware=[Middleware(SecurityHeadersMiddleware)],
         exception_handlers={HTTPException: _http_exception},
     )

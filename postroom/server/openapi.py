@@ -1,5 +1,5 @@
-"""The OpenAPI document of everything the server answers: the webapi (and, as their
-method tables arrive, the admin and account APIs) and the webhooks it sends.
+"""The OpenAPI document of everything the server answers: the webapi, the admin and account
+APIs, and the webhooks it sends.
 
 Served at `GET /openapi.json` and written to docs/openapi.json by gendoc, from the same
 function, so the two are the same document.
@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import postroom
+from postroom.admin.reference import ACCOUNT_API, ADMIN_API
 from postroom.apidoc import ApiTable, DocumentInfo, Webhook, openapi_document, openapi_json
 from postroom.webapi.reference import WEBAPI
 from postroom.wire.webhooks import Incoming, Outgoing
 
 SPEC_PATH = "/openapi.json"
 
-API_TABLES: tuple[ApiTable, ...] = (WEBAPI,)
+API_TABLES: tuple[ApiTable, ...] = (WEBAPI, ADMIN_API, ACCOUNT_API)
 """Every RPC API in the document; add an API's table here to publish it."""
 
 WEBHOOKS: tuple[Webhook, ...] = (
@@ -46,7 +47,7 @@ INFO = DocumentInfo(
     version=postroom.__version__,
     description="The HTTP APIs of Postroom, a self-hosted transactional email server, and"
     " the webhooks it sends. Every method is an HTTP POST of a JSON request; see"
-    " docs/webapi.md for the transport in full.",
+    " docs/webapi.md, docs/admin-api.md and docs/account-api.md.",
     server_url="http://localhost:1080",
     server_description="postroom localserve",
 )

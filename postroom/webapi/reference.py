@@ -18,7 +18,7 @@ WEBAPI = ApiTable.from_methods(
     summary="Send messages and manage the account's suppression list and stored messages."
     " Wire-compatible with the webapi of mox: a client written for mox works unchanged.",
     error_codes=ErrorCode,
-    auth=(Auth.BASIC,),
+    auth=(Auth.BASIC, Auth.BEARER),
     file_fields={"Send": FILE_FIELDS},
 )
 """Every webapi method, documented from its handler and wire types."""

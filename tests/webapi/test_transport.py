@@ -44,8 +44,9 @@ async def test_routing(server: RunningServer) -> None:
         assert (response.status_code, response.json()["Code"]) == (404, "notFound")
         response = await client.put(SEND, content=b"")
         assert (response.status_code, response.json()["Code"]) == (405, "methodNotAllowed")
-        response = await client.get(SEND)
-        assert (response.status_code, response.json()["Code"]) == (405, "methodNotAllowed")
+        response = await client.get(SEND)  # the method's page (tests/docs/test_pages.py)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
 
 
 @pytest.mark.parametrize(
