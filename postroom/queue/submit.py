@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from postroom.mail import Address
+from postroom.queue.aliases import expand_alias
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
 from postroom.queue.holdrules import any_rule_matches
@@ -158,8 +159,11 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
             "source": submission.source,
         }  # fmt: skip
         is_suppressed = recipient.base_address in submission.suppressed
+        members = None if is_suppressed else await expand_alias(batch, recipient.address)
         if is_suppressed:
             _retire_suppressed(batch, row, recipient.address, account, now)
+        elif members is not None:
+            await _expand(batch, submission, row, members, rules, next_attempt, now)
         else:
             row["hold"] = any_rule_matches(
                 rules,
@@ -196,6 +200,56 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
             ),
         )
     return queued
+
+
+async def _expand(
+    batch: Batch,
+    submission: Submission,
+    row: dict[str, Any],
+    members: Sequence[Address],
+    rules: list[HoldRule],
+    next_attempt: Any,
+    now: datetime,
+) -> None:
+    # The alias recipient is done ("expanded"); each member gets a row of its own, with
+    # its own fromid in fromid mode, as if it had been a recipient of the submission.
+    account = submission.account
+    ids = await batch.new_ids("queue_message", len(members))
+    for member_id, member in zip(ids, members, strict=True):
+        from_id = new_fromid() if submission.fromid_separator else None
+        sender_localpart = submission.sender.localpart
+        if from_id is not None:
+            sender_localpart = fromid_mail_from_localpart(
+                sender_localpart, submission.fromid_separator, from_id
+            )
+        member_row = {
+            **row, "id": member_id, "base_id": 0, "from_id": from_id,
+            "sender_localpart": sender_localpart, "recipient_localpart": member.localpart,
+            "recipient_domain": member.domain, "recipient_address": str(member),
+            "next_attempt": next_attempt,
+            "hold": any_rule_matches(
+                rules, account_name=account.name, sender_domain=submission.sender.domain,
+                recipient_domain=member.domain,
+            ),
+        }  # fmt: skip
+        batch.insert("queue_message", _QUEUE_COLUMNS, [member_row[c] for c in _QUEUE_COLUMNS])
+    insert_retired(
+        batch,
+        {**row, "last_attempt": None},
+        results=[AttemptResult(start=now, success=True, error="")],
+        success=True,
+        keep_for=timedelta(seconds=account.keep_retired_messages_seconds),
+        now=now,
+    )
+    record_event(
+        batch,
+        account_id=account.id,
+        queue_msg_id=row["id"],
+        event=QueueEvent.EXPANDED,
+        details=EventDetails(),
+        now=now,
+        message=row,
+    )
 
 
 def _retire_suppressed(
