@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from postroom.admin.reference import ACCOUNT_API, ADMIN_API
 from postroom.server.headers import SecurityHeadersMiddleware
 from postroom.server.openapi import SPEC_PATH, openapi_endpoint
+from postroom.server.pages import create_page_routes
 from postroom.webapi import WebapiServices, create_webapi_routes
 from postroom.webapi.errors import ErrorCode
 from postroom.webapi.responses import error
@@ -31,6 +33,8 @@ def build_app(webapi: WebapiServices) -> Starlette:
     return Starlette(
         routes=[
             *create_webapi_routes(webapi),
+            # Before the admin and account APIs' routes, which the runtime adds after these.
+            *create_page_routes((ADMIN_API, ACCOUNT_API)),
             Route(SPEC_PATH, openapi_endpoint, methods=["GET", "HEAD"]),
         ],
         middleware=[Middleware(SecurityHeadersMiddleware)],

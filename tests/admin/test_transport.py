@@ -53,9 +53,14 @@ async def test_routing_errors(server: RunningServer) -> None:
     await enable_admin(server)
     async with admin_client(server) as client:
         await fail(client, "NoSuchMethod", {}, "notFound")
-        response = await client.get("/admin/api/v0/DomainList")
+        response = await client.put("/admin/api/v0/DomainList")
         assert response.status_code == 405
         assert response.json()["Code"] == "methodNotAllowed"
+        response = await client.get("/admin/api/v0/DomainList")  # its page: tests/docs
+        assert (response.status_code, response.headers["content-type"]) == (
+            200,
+            "text/html; charset=utf-8",
+        )
 
 
 async def test_bad_input_is_a_protocol_error(server: RunningServer) -> None:

@@ -11,6 +11,8 @@ import re
 import httpx
 import pytest
 
+from postroom.admin.reference import ACCOUNT_API, ADMIN_API
+from postroom.apidoc import ApiTable
 from postroom.localserve import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from postroom.webapi import METHODS
 from postroom.wire import encode_response, example_value
@@ -98,3 +100,34 @@ async def test_unknown_method_pages_are_404(server: RunningServer) -> None:
     async with httpx.AsyncClient(base_url=server.url) as client:
         response = await client.get("/webapi/v0/send")
     assert (response.status_code, response.json()["Code"]) == (404, "notFound")
+
+
+@pytest.mark.parametrize("api", [ADMIN_API, ACCOUNT_API], ids=lambda api: api.name)
+async def test_admin_and_account_pages(server: RunningServer, api: ApiTable) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        index = await client.get(api.base_path)
+        assert index.status_code == 200
+        for method in api.methods:
+            assert f'<a href="{method.name}">{method.name}</a>' in index.text
+            page = await client.get(api.base_path + method.name)
+            assert page.status_code == 200
+            assert f"<h1>{method.name}</h1>" in page.text
+            request = textareas(page.text)["request"]
+            assert json.loads(request) == _encoded(example_value(method.request_type))
+        # Other paths and methods are the API's own answers.
+        unknown = await client.get(api.base_path + "NoSuchMethod")
+        assert unknown.json()["Code"] == "notFound"
+        first = api.methods[0].name
+        assert (await client.delete(api.base_path + first)).status_code == 405
+
+
+async def test_the_account_page_form_calls_the_method(server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        page = (await client.get("/account/api/v0/AccountGet")).text
+        response = await client.post(
+            "/account/api/v0/AccountGet",
+            files={"request": (None, textareas(page)["request"])},
+            auth=(DEFAULT_LOGIN, DEFAULT_PASSWORD),
+        )
+    assert response.status_code == 200
+    assert response.json()["Account"]["Name"] == "postroom"
