@@ -9,9 +9,11 @@ from postroom.apidoc import ApiTable, class_attribute_docs
 from postroom.gendoc.errors import MissingDocError
 from postroom.gendoc.markdown import cell, page, table
 from postroom.gendoc.reference import LOCALSERVE_URL, api_reference
+from postroom.localserve import ADMIN_PASSWORD, DEFAULT_LOGIN, DEFAULT_PASSWORD
 
-ADMIN_CREDENTIALS = 'admin:"$ADMIN_PASSWORD"'
-ACCOUNT_CREDENTIALS = "postroom@localhost:postroom"
+ADMIN_CREDENTIALS = f"admin:{ADMIN_PASSWORD}"
+ACCOUNT_CREDENTIALS = f"{DEFAULT_LOGIN}:{DEFAULT_PASSWORD}"
+"""localserve's admin and account, so the examples work against it as they are."""
 
 
 def render_admin_api() -> str:
