@@ -50,7 +50,8 @@ class Account:
     LoginDisabled: str = ""
     """Non-empty: logins are refused, and this says why."""
     SubmissionDisabled: bool = False
-    """Sending (webapi Send and SMTP submission) is refused."""
+    """SMTP submission is refused (AUTH on the submission ports fails). The webapi is not
+    affected; LoginDisabled stops both."""
     SubmissionSaveSent: bool = False
     """SMTP submissions are also stored in the Sent mailbox."""
     SenderAllowList: list[str] = field(default_factory=list)
@@ -145,7 +146,7 @@ class AccountUpdateRequest:
     LoginDisabled: str | None = None
     """Optional: a reason disables logins, "" enables them."""
     SubmissionDisabled: bool | None = None
-    """Optional: true refuses sending, false allows it."""
+    """Optional: true refuses SMTP submission, false allows it."""
     SubmissionSaveSent: bool | None = None
     """Optional: store SMTP submissions in the Sent mailbox."""
     SenderAllowList: list[str] | None = None
