@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from postroom.admin.context import GLOBAL_ADMIN, AdminCall, AdminServices, Principal, Role
-from postroom.admin.errors import STATUS, AdminCode, AdminError, forbidden
+from postroom.admin.errors import AdminCode, AdminError, forbidden
 from postroom.admin.methods import ACCOUNT_METHODS, ADMIN_METHODS, Access, Method
 from postroom.admin.types.common import Error
 from postroom.auth import (
@@ -67,7 +67,7 @@ def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None)
 
 
 def error_response(exc: AdminError, realm: str) -> Response:
-    status = STATUS.get(exc.code, 400)
+    status = exc.status
     headers = {"WWW-Authenticate": f'Basic realm="{realm}"'} if status == 401 else None
     return _json(encode_response(Error(Code=exc.code.value, Message=exc.message)), status, headers)
 
@@ -84,7 +84,9 @@ async def _call(
         method = table.get(name)
         if method is None:
             known = ", ".join(sorted(table))
-            raise AdminError(AdminCode.NOT_FOUND, f'unknown method "{name}", methods are: {known}')
+            raise AdminError(
+                AdminCode.NOT_FOUND, f'unknown method "{name}", methods are: {known}', status=404
+            )
         if request.method != "POST":
             raise AdminError(AdminCode.METHOD_NOT_ALLOWED, f"call {name} with POST")
         principal = await authenticate(services, request)

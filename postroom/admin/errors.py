@@ -58,7 +58,6 @@ STATUS = {
     AdminCode.LOGIN_DISABLED: 401,
     AdminCode.RATE_LIMITED: 429,
     AdminCode.FORBIDDEN: 403,
-    AdminCode.NOT_FOUND: 400,
     AdminCode.METHOD_NOT_ALLOWED: 405,
 }
 """HTTP statuses other than 400."""
@@ -67,10 +66,12 @@ STATUS = {
 class AdminError(PostroomError):
     """A failure reported as `{"Code": code, "Message": message}`."""
 
-    def __init__(self, code: AdminCode, message: str) -> None:
+    def __init__(self, code: AdminCode, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.status = status or STATUS.get(code, 400)
+        """The HTTP status of the answer."""
 
     def __repr__(self) -> str:
         return f"AdminError({self.code.value!r}, {self.message!r})"

@@ -52,7 +52,7 @@ async def test_plain_user_is_refused_but_uses_the_account_api(server: RunningSer
 async def test_routing_errors(server: RunningServer) -> None:
     await enable_admin(server)
     async with admin_client(server) as client:
-        await fail(client, "NoSuchMethod", {}, "notFound")
+        await fail(client, "NoSuchMethod", {}, "notFound", 404)
         response = await client.put("/admin/api/v0/DomainList")
         assert response.status_code == 405
         assert response.json()["Code"] == "methodNotAllowed"
