@@ -46,7 +46,10 @@ def _transport() -> str:
 
 Call a method with an HTTP `POST` to `/webapi/v0/<Method>`, for example
 `{BASE_URL}Send`, with HTTP basic authentication: an email address of the
-account as the user name, and its password. The request is JSON, sent one of three ways:
+account as the user name, and its password. Or (a Postroom extension) send one of the
+account's API keys as `Authorization: Bearer <key>`; the account API's
+[APIKeyCreate](account-api.md#apikeycreate) makes one. The request is JSON, sent one of
+three ways:
 
 - as the form field `request` of an `application/x-www-form-urlencoded` body;
 - as the form field `request` of a `multipart/form-data` body, which may also carry files
@@ -60,6 +63,12 @@ Request fields are matched case-insensitively and unknown fields are an error, a
 header of at most {MAX_KEY_LENGTH} printable ASCII characters. The same key from the same
 account within {hours} hours returns the first response again and queues nothing new; the
 same key with a different request body is refused with code `idempotencyConflict`.
+
+**Method pages.** `GET /webapi/v0/` lists the methods; `GET /webapi/v0/<Method>` is a page
+with the method's documentation, an editable example request and a button that calls it.
+The OpenAPI 3.1 document of every API is at `GET /openapi.json` (and in
+[openapi.json](openapi.json)); [postroom.client](../postroom/client/__init__.py) is a
+Python client.
 
 **Responses.** A result is a JSON object (`Content-Type: {JSON_TYPE}`);
 lists and maps are `[]` and `{{}}`, never `null`. A failure is HTTP 400 with a JSON

@@ -217,3 +217,17 @@ print(server_side)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+async def test_api_key_login(server: RunningServer) -> None:
+    async with server.client() as http:
+        created = await http.post(
+            "/account/api/v0/APIKeyCreate", data={"request": '{"Name": "client test"}'}
+        )
+    token = created.json()["Token"]
+    async with AsyncClient(webapi_url(server), api_key=token) as client:
+        assert (await client.suppression_list(SuppressionListRequest())).Suppressions == []
+    async with AsyncClient(webapi_url(server), api_key=token + "x") as client:
+        with pytest.raises(PostroomError) as denied:
+            await client.suppression_list(SuppressionListRequest())
+    assert (denied.value.code, denied.value.status) == ("unauthorized", 401)
