@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerate the docs that are generated from the code (docs/webapi.md, config.md, cli.md,
-# rfc-index.md); `./gendoc.sh --check` only reports stale ones. See postroom/gendoc.
+# Regenerate the docs that are generated from the code (docs/webapi.md, webhooks.md,
+# admin-api.md, account-api.md, openapi.json, config.md, cli.md, rfc-index.md);
+# `./gendoc.sh --check` only reports stale ones. See postroom/gendoc.
 set -euo pipefail
 cd "$(dirname "$0")"
 # The active virtualenv first, then the repository's own .venv, then whatever is on PATH.

@@ -166,6 +166,9 @@ and Standard Webhooks signatures.
 
 Each account has an outgoing URL (with an optional list of events; none means all), an
 incoming URL, an optional `Authorization` header value for each, and a signing secret.
+Set them with the account API's [WebhooksSet](account-api.md#webhooksset) (or the admin
+API's, or `postroom account webhooks`); [WebhookSecretRotate](account-api.md#webhooksecretrotate)
+(or `postroom account rotate-secret`) makes a new secret and shows it once.
 `postroom localserve --webhook-url URL` sends both kinds for its account to `URL`.
 URL and Authorization are copied into a webhook when it is queued; `postroom hooks`
 lists queued and past webhooks and retries or cancels them."""
