@@ -178,6 +178,29 @@ class DeliveryConfig:
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhooksConfig:
+    enabled: bool = _setting(
+        True, "Send webhooks from this process; false: only queue them (another node sends)."
+    )
+    max_concurrent: int = _setting(32, "Most webhook POSTs in flight at once.", _positive)
+    per_url: int = _setting(
+        8,
+        "Most POSTs in flight to one URL, so one slow receiver cannot hold every slot (mox: 1).",
+        _positive,
+    )
+    timeout_seconds: int = _setting(
+        30, "Time for one POST, from connecting to the end of the answer.", _positive
+    )
+
+    def __post_init__(self) -> None:
+        if self.per_url > self.max_concurrent:
+            raise ConfigError(
+                f"webhooks.per_url ({self.per_url}) is more than webhooks.max_concurrent"
+                f" ({self.max_concurrent})"
+            )
+
+
 TRANSPORT_KINDS = ("smarthost", "drop", "direct")
 TLS_MODES = ("starttls", "implicit", "none")
 
@@ -289,6 +312,9 @@ class Config:
     smtp: SMTPConfig = field(default_factory=SMTPConfig, metadata={"doc": "SMTP listeners."})
     delivery: DeliveryConfig = field(
         default_factory=DeliveryConfig, metadata={"doc": "Delivering queued mail."}
+    )
+    webhooks: WebhooksConfig = field(
+        default_factory=WebhooksConfig, metadata={"doc": "Sending webhooks."}
     )
     transports: dict[str, TransportConfig] = field(
         default_factory=dict,

@@ -75,6 +75,8 @@ def test_database_url_default_is_sqlite_in_data_dir(tmp_path: Path) -> None:
             "POSTROOM_HTTP_FORWARDED): must be true or false",
         ),
         ("", {"POSTROOM_SMTP_MAX_MESSAGE_BYTES": "0"}, "must be greater than zero"),
+        ("[webhooks]\nper_url = 40\n", {}, "webhooks.per_url (40) is more than"),
+        ("", {"POSTROOM_WEBHOOKS_TIMEOUT_SECONDS": "0"}, "must be greater than zero"),
     ],
 )
 def test_bad_values_name_the_key(

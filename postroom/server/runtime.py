@@ -109,8 +109,16 @@ class Runtime:
         self._incoming_policy = incoming_policy
         self._run_queue = run_queue
         self._hook_sender = hook_sender
-        self._hook_settings = hook_settings or HookRunnerSettings()
-        self._run_hooks = run_hooks
+        webhooks = config.webhooks
+        self._hook_settings = hook_settings or HookRunnerSettings(
+            max_concurrent=webhooks.max_concurrent,
+            per_url=webhooks.per_url,
+            timeout=timedelta(seconds=webhooks.timeout_seconds),
+            # The lease outlives the longest attempt (the HTTP timeout), with room to
+            # record the outcome.
+            lease=timedelta(seconds=max(120, 4 * webhooks.timeout_seconds)),
+        )
+        self._run_hooks = run_hooks and webhooks.enabled
         self.queue_runner: QueueRunner | None = None
         self.hook_runner: HookRunner | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -239,6 +247,7 @@ class Runtime:
             http_sender = HTTPSender(
                 user_agent=f"postroom/{__version__} (webhook)",
                 timeout_seconds=self._hook_settings.timeout.total_seconds(),
+                max_connections=self._hook_settings.max_concurrent,
             )
             self._stack.push_async_callback(http_sender.close)
             sender = http_sender
