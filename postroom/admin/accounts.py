@@ -12,7 +12,7 @@ from postroom.admin.access import (
     domain_in_scope,
     require_global,
 )
-from postroom.admin.addresses import ensure_free, local_address
+from postroom.admin.addresses import check_fromid, ensure_free, local_address
 from postroom.admin.context import AdminCall, Role
 from postroom.admin.errors import AdminCode, AdminError, not_found
 from postroom.admin.types.accounts import (
@@ -111,6 +111,7 @@ async def account_create(call: AdminCall, request: AccountCreateRequest) -> Acco
     """Create an account with its first login address and its mailboxes."""
     name = validate.account_name(request.Name)
     address = await local_address(call, request.Address)
+    check_fromid(address, request.FromIDLogin)
     password_hash = await asyncio.to_thread(
         validate.password_hash, request.Password, request.PasswordHash, required=False
     )

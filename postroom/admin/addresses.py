@@ -25,6 +25,8 @@ class LocalAddress:
     domain: DomainRef
     localpart: str
     """Lower-cased."""
+    has_separator: bool = False
+    """Whether the domain has a catch-all separator (needed for fromid logins)."""
 
     def __str__(self) -> str:
         return f"{self.localpart}@{self.domain.name}"
@@ -45,7 +47,18 @@ async def local_address(call: AdminCall, text: str) -> LocalAddress:
                 AdminCode.BAD_ADDRESS,
                 f"{text!r} contains {separator!r}, the catch-all separator of {domain.name}",
             )
-    return LocalAddress(domain=domain, localpart=localpart)
+    return LocalAddress(domain=domain, localpart=localpart, has_separator=bool(separators))
+
+
+def check_fromid(address: LocalAddress, fromid_login: bool) -> None:
+    """A fromid login needs a catch-all separator on its domain, to build MAIL FROM
+    addresses (SPEC Appendix B)."""
+    if fromid_login and not address.has_separator:
+        raise AdminError(
+            AdminCode.USER,
+            f"{address} cannot be a fromid login: domain {address.domain.name} has no"
+            " catch-all separator",
+        )
 
 
 async def ensure_free(batch: Batch, address: LocalAddress, *, alias_ok: bool = False) -> None:
@@ -76,6 +89,7 @@ async def address_add(call: AdminCall, request: AddressAddRequest) -> Empty:
     """Add a login address to an account."""
     account = await account_in_scope(call, request.Account)
     address = await local_address(call, request.Address)
+    check_fromid(address, request.FromIDLogin)
 
     async def unit(batch: Batch) -> None:
         await ensure_free(batch, address)
@@ -128,6 +142,7 @@ async def address_fromid_set(call: AdminCall, request: AddressFromIDSetRequest) 
     """Make a login address a fromid login address, or not."""
     address = await local_address(call, request.Address)
     await account_in_scope(call, await _owner(call, address))
+    check_fromid(address, request.FromIDLogin)
 
     async def unit(batch: Batch) -> None:
         await sql.execute(

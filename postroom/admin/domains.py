@@ -135,6 +135,18 @@ async def domain_update(call: AdminCall, request: DomainUpdateRequest) -> Domain
     if changes:
 
         async def unit(batch: Batch) -> None:
+            if request.CatchallSeparators == []:
+                fromids = await sql.fetch(
+                    batch.connection,
+                    "SELECT 1 AS used FROM login_address WHERE domain_id = ? AND fromid_login = ?",
+                    [domain.id, True],
+                )
+                if fromids:
+                    raise AdminError(
+                        AdminCode.USER,
+                        f"domain {domain.name} has fromid login addresses, which need a"
+                        " catch-all separator",
+                    )
             assignments = ", ".join(f"{column} = ?" for column in changes)
             await sql.execute(
                 batch.connection,

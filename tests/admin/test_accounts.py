@@ -194,6 +194,14 @@ async def test_addresses_and_fromid(server: RunningServer) -> None:
             admin, "AddressAdd", {"Account": "postroom", "Address": "second@localhost"}, "exists"
         )
         await call(admin, "AddressFromIDSet", {"Address": "second@localhost", "FromIDLogin": False})
+        await call(admin, "DomainCreate", {"Name": "plain.example"})
+        await fail(
+            admin,
+            "AddressAdd",
+            {"Account": "postroom", "Address": "p@plain.example", "FromIDLogin": True},
+            "user",
+        )
+        await fail(admin, "DomainUpdate", {"Name": "localhost", "CatchallSeparators": []}, "user")
         got = await call(admin, "AccountGet", {"Name": "postroom"})
         assert got["Account"]["Addresses"][1] == {
             "Address": "second@localhost",
