@@ -5,8 +5,8 @@ A report is matched to the message it is about, in this order:
 1. the fromid of the address it was sent to (`localpart<sep><fromid>@our-domain`), the
    only way mox matches;
 2. without a fromid, within the receiving account: the report's Original-Envelope-Id
-   (RFC 3464 §2.2.1), which is the ENVID we sent (RFC 3461 §4.4: the message's BaseID),
-   together with the reported recipient;
+   (RFC 3464 §2.2.1), which is the ENVID we sent (RFC 3461 §4.4: the BaseID of the
+   transaction's rows, or the row's own ID), together with the reported recipient;
 3. then the Message-ID of the returned message's header, with the reported recipient.
 
 A match appends a result to the message (retired, or still queued), writes the
@@ -103,8 +103,10 @@ async def record_report(batch: Batch, *, account_id: int, bounce: Bounce, now: d
     if bounce.kind not in _REPORT_KINDS:
         return False
     candidates: list[_Match] = []
-    if bounce.envelope_id.isdigit():
-        candidates = await _by_column(batch, account_id, "base_id", int(bounce.envelope_id))
+    if bounce.envelope_id.isdigit() and int(bounce.envelope_id) > 0:
+        envelope_id = int(bounce.envelope_id)
+        candidates = await _by_column(batch, account_id, "base_id", envelope_id)
+        candidates += await _by_column(batch, account_id, "id", envelope_id)
     if not candidates and bounce.returned_message_id:
         message_id = _bracketed(bounce.returned_message_id)
         candidates = await _by_column(batch, account_id, "message_id", message_id)

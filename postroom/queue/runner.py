@@ -238,6 +238,7 @@ class QueueRunner:
             require_tls=first["require_tls"]
             if first["require_tls"] is None
             else bool(first["require_tls"]),
+            envelope_id=str(first["base_id"] or first["id"]),
             account=str(first["account_name"]),
             sender_domain=str(first["sender_domain"]),
             recipient_domain=group.domain,

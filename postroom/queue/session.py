@@ -230,6 +230,8 @@ class Session:
             options.append("BODY=8BITMIME")
         if delivery.require_tls:
             options.append("REQUIRETLS")
+        if delivery.envelope_id and self.supports("dsn"):
+            options.append(f"ENVID={delivery.envelope_id}")  # digits need no xtext escaping
         encoding = "utf-8" if delivery.smtputf8 else "ascii"
         try:
             await client.mail(

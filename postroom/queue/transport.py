@@ -24,6 +24,10 @@ class Delivery:
     smtputf8: bool = False
     has_8bit: bool = False
     require_tls: bool | None = None
+    envelope_id: str = ""
+    """RFC 3461 §4.4 ENVID, sent when the server offers DSN: the BaseID of the rows in
+    the transaction (the row's own ID when it has none), so a report that comes back
+    without a fromid can still be matched (`queue.bounces`)."""
     account: str = ""
     """The sending account's name, for per-account routes."""
     sender_domain: str = ""

@@ -91,6 +91,7 @@ class _Handler:
             return self.mta.behaviour.mail_reply
         envelope.mail_from = address
         envelope.mail_options.extend(options)
+        envelope.mail_options.extend(f"ENVID={e}" for e in getattr(server, "envids", []))
         return "250 OK"
 
     async def handle_RCPT(  # noqa: N802
@@ -133,6 +134,11 @@ class _ScriptedSMTP(SMTP):  # type: ignore[misc]
         # aiosmtpd does not know REQUIRETLS; accept it as the extension says (RFC 8689 §4.1).
         if arg and self.mta.behaviour.requiretls:
             arg = " ".join(w for w in arg.split(" ") if w.upper() != "REQUIRETLS")
+        # Nor the DSN extension's ENVID (RFC 3461 §4.4): take it, note it, pass the rest.
+        if arg and "DSN" in self.mta.behaviour.ehlo_extra:
+            words = arg.split(" ")
+            self.envids = [w[6:] for w in words if w.upper().startswith("ENVID=")]
+            arg = " ".join(w for w in words if not w.upper().startswith("ENVID="))
         await super().smtp_MAIL(arg)
 
     async def smtp_STARTTLS(self, arg: str) -> None:  # noqa: N802

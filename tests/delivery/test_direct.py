@@ -277,3 +277,17 @@ async def test_a_kept_connection_does_not_stop_the_search_for_a_capable_host(
     await harness.runner.run_once()
     assert len(small.messages) == 1 and len(large.messages) == 1
     assert (await RetiredMessage.get(id=queued.queue_msg_id)).success
+
+
+async def test_envelope_id_is_sent_to_servers_that_offer_dsn(harness: DeliveryHarness) -> None:
+    plain = await harness.fleet.add()
+    with_dsn = await harness.fleet.add(Behaviour(ehlo_extra=["DSN"]))
+    harness.publish_mx("plain.test", (10, "mx.plain.test", plain))
+    harness.publish_mx("dsn.test", (10, "mx.dsn.test", with_dsn))
+    await harness.queue(["a@plain.test", "b@dsn.test"])
+    await harness.runner.run_once()
+    assert not any(o.startswith("ENVID=") for o in plain.messages[0].mail_options)
+    # RFC 3461 §4.4: the ID a report without a fromid is matched by (`queue.bounces`).
+    (envid,) = [o for o in with_dsn.messages[0].mail_options if o.startswith("ENVID=")]
+    second = await RetiredMessage.get(recipient_address="b@dsn.test")
+    assert envid == f"ENVID={second.base_id or second.id}"

@@ -175,6 +175,12 @@ async def test_without_fromid_match_by_envelope_id_then_message_id(harness: Queu
     by_message_id = dsn([("F@example.org", Action.DELAYED, "4.4.1", "")])
     assert await receive(harness, by_message_id, account_id=account)
     assert [(i, e) for i, e, _ in await events()] == [(second.id, "failed"), (first.id, "delayed")]
+    # A message delivered in a transaction of its own was sent with its own ID as ENVID.
+    (single,) = await deliver(harness, ["k@example.com"], fromid=False)
+    assert single.base_id == 0
+    own = dsn([("k@example.com", Action.FAILED, "5.1.1", "")], envelope_id=str(single.id))
+    assert await receive(harness, own, account_id=account)
+    assert (await events())[-1][:2] == (single.id, "failed")
     # Another account's message is never matched, and neither is an unknown id.
     assert not await receive(harness, by_message_id, account_id=account + 1)
     unknown = dsn([("f@example.org", Action.FAILED, "5.1.1", "")], returned_message_id="<nope@x>")
