@@ -34,27 +34,32 @@ class _LocalDomain:
     separators: tuple[str, ...]
 
 
-async def _local_domains(connection: BaseDBAsyncClient) -> dict[str, _LocalDomain]:
-    rows = await sql.fetch(
-        connection,
-        "SELECT d.name, d.id, d.catchall_separators FROM domain d"
-        " UNION ALL SELECT da.name, d.id, d.catchall_separators FROM domain_alias da"
-        " JOIN domain d ON d.id = da.domain_id",
-        [],
-    )
-    return {
-        str(row["name"]): _LocalDomain(
-            id=int(row["id"]),
-            separators=tuple(sql.decode_json(row["catchall_separators"]) or ()),
+async def _local_domain(batch: Batch, name: str) -> _LocalDomain | None:
+    """Our domain (or the domain a domain alias names) called `name`, or None. Looked up
+    once per transaction and domain: most recipients are elsewhere, and a group-commit
+    transaction holds many Sends to the same few domains."""
+
+    async def load(connection: BaseDBAsyncClient) -> _LocalDomain | None:
+        rows = await sql.fetch(
+            connection,
+            "SELECT d.id, d.catchall_separators FROM domain d WHERE d.name = ?"
+            " UNION ALL SELECT d.id, d.catchall_separators FROM domain_alias da"
+            " JOIN domain d ON d.id = da.domain_id WHERE da.name = ?",
+            [name, name],
         )
-        for row in rows
-    }
+        if not rows:
+            return None
+        return _LocalDomain(
+            id=int(rows[0]["id"]),
+            separators=tuple(sql.decode_json(rows[0]["catchall_separators"]) or ()),
+        )
+
+    return await batch.once(f"local_domain:{name}", load)
 
 
 async def _members(batch: Batch, address: Address) -> list[str] | None:
     """The members of `address` if it is one of our aliases, else None."""
-    domains = await batch.once("local_domains", _local_domains)
-    domain = domains.get(address.domain)
+    domain = await _local_domain(batch, address.domain)
     if domain is None:
         return None
     localpart = address.localpart.lower()
