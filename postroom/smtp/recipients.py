@@ -57,23 +57,39 @@ async def resolve_recipient(address: Address, reader: Reader) -> tuple[LocalDeli
     return await _alias_deliveries(str(address), alias.members, reader)
 
 
+MAX_ALIAS_DEPTH = 5
+"""How deep aliases whose members are aliases are followed (as `queue.aliases`)."""
+
+
 async def _alias_deliveries(
     alias: str, members: Sequence[str], reader: Reader
 ) -> tuple[LocalDelivery, ...]:
-    # Members on other domains need forwarding through the queue, which is not built
-    # yet: the alias is refused as a whole rather than delivered to only some members.
+    # Members on other domains would need forwarding through the queue, which mail from
+    # other servers does not get: the alias is refused as a whole rather than delivered
+    # to only some members (see docs/architecture.md, Administration).
     account_ids: dict[int, None] = {}
-    for member in members:
+    seen = {alias.lower()}
+    pending = [(member, 1) for member in members]
+    while pending:
+        member, depth = pending.pop(0)
         try:
             address = parse_address(member)
         except AddressError:
             log.warning("alias %s: member %r is not an address, skipped", alias, member)
             continue
+        if str(address).lower() in seen:
+            continue
+        seen.add(str(address).lower())
         login = await find_login_address(address, reader)
         if login is not None:
             account_ids[login.account.id] = None
-        elif await resolve_domain_address(address, reader) is None:
+            continue
+        resolved = await resolve_domain_address(address, reader)
+        if resolved is None:
             raise AliasRemoteMembersError(alias)
+        nested = await Alias.get_or_none(domain_id=resolved.domain.id, localpart=resolved.localpart)
+        if nested is not None and depth < MAX_ALIAS_DEPTH:
+            pending.extend((m, depth + 1) for m in nested.members)
         else:
             log.warning("alias %s: member %s does not exist, skipped", alias, member)
     if not account_ids:

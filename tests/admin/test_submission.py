@@ -11,7 +11,7 @@ import pytest
 from postroom.admin import set_admin_password
 from tests.admin.helpers import ADMIN_PASSWORD, call
 from tests.smtp.conftest import SMTPServer, smtp_server
-from tests.smtp.helpers import connect, message
+from tests.smtp.helpers import connect, message, stored
 
 __all__ = ["smtp_server"]
 
@@ -52,3 +52,27 @@ async def test_first_time_recipient_quota_on_submission_and_send(smtp_server: SM
         request = {"To": [{"Address": "c@example.org"}], "Text": "hi"}
         response = await user.post("/webapi/v0/Send", data={"request": json.dumps(request)})
         assert response.json()["Code"] == "recipientLimitReached"
+
+
+async def test_incoming_mail_to_nested_aliases_reaches_each_account_once(
+    smtp_server: SMTPServer,
+) -> None:
+    async with await _admin(smtp_server) as admin:
+        await call(admin, "AccountCreate", {"Name": "other", "Address": "other@localhost"})
+        await call(
+            admin,
+            "AliasSet",
+            {"Address": "team@localhost", "Members": ["ops@localhost", "postroom@localhost"]},
+        )
+        # A loop back to team@ ends where it started.
+        await call(
+            admin,
+            "AliasSet",
+            {"Address": "ops@localhost", "Members": ["other@localhost", "team@localhost"]},
+        )
+    client = await connect(smtp_server.addresses.smtp_port)
+    errors, _ = await client.sendmail("a@example.org", ["team@localhost"], message())
+    await client.quit()
+    assert errors == {}
+    for name in ("postroom", "other"):
+        assert len(await stored(name)) == 1
