@@ -174,6 +174,13 @@ async def queue_transport_set(
 ) -> wire.CountResult:
     """Deliver the matching messages through a configured transport ("" for the routes)."""
     f = await queue_filter(call, request.Filter)
+    known = ["direct", *call.services.config.transports]
+    if request.Transport and request.Transport not in known:
+        # The delivery would fail (temporarily) on every attempt until it is fixed.
+        raise AdminError(
+            AdminCode.USER,
+            f"no transport {request.Transport!r} in the config (known: {', '.join(known)})",
+        )
     return _count(
         call, await operations.set_transport(call.services.committer, f, request.Transport)
     )

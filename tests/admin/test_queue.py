@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,51 @@ async def test_hooks_and_suppressions_of_any_account(quiet_server: RunningServer
         assert [h["Event"] for h in hooks["Hooks"]] == ["suppressed"]
         assert (await call(admin, "HookCancel", {"Filter": {"Account": "postroom"}}))["Count"] == 1
         assert (await call(admin, "HookList", {}))["Hooks"] == []
+
+
+async def test_retry_fail_and_transport(server: RunningServer) -> None:
+    await enable_admin(server)
+    await _send(server, "a@one.example", "b@two.example")
+    one = {"Filter": {"RecipientDomain": "one.example"}}
+    async with admin_client(server) as admin:
+        await call(admin, "QueueDelay", {**one, "Minutes": 60})
+        assert (await call(admin, "QueueRetry", one))["Count"] == 1
+        (message,) = (await call(admin, "QueueList", one))["Messages"]
+        # Delayed by an hour, then due again now.
+        due = datetime.fromisoformat(message["NextAttempt"].replace("Z", "+00:00"))
+        assert due <= datetime.now(UTC) + timedelta(minutes=1)
+        assert (await call(admin, "QueueTransportSet", {**one, "Transport": "direct"}))[
+            "Count"
+        ] == 1
+        (message,) = (await call(admin, "QueueList", one))["Messages"]
+        assert message["Transport"] == "direct"
+        await fail(admin, "QueueTransportSet", {**one, "Transport": "nosuch"}, "user")
+        assert (await call(admin, "QueueFail", one))["Count"] == 1
+        retired = await call(admin, "RetiredList", {"Filter": {"Success": False}})
+        assert [m["Recipient"] for m in retired["Messages"]] == ["a@one.example"]
+        assert [m["Recipient"] for m in (await call(admin, "QueueList", {}))["Messages"]] == [
+            "b@two.example"
+        ]
+
+
+async def test_hook_retry_and_retired_list(quiet_server: RunningServer) -> None:
+    server = quiet_server
+    await enable_admin(server)
+    async with admin_client(server) as admin:
+        await call(admin, "AccountUpdate", {"Name": "postroom", "KeepRetiredWebhookSeconds": 3600})
+        await call(
+            admin, "AccountWebhooksSet", {"Name": "postroom", "OutgoingURL": "http://127.0.0.1:9/h"}
+        )
+        await call(
+            admin, "SuppressionAdd", {"Account": "postroom", "EmailAddress": "gone@example.org"}
+        )
+        await _send(server, "gone@example.org")
+        assert server.runtime.hook_runner is not None
+        await server.runtime.hook_runner.run_once()
+        mine = {"Filter": {"Account": "postroom"}}
+        (hook,) = (await call(admin, "HookList", mine))["Hooks"]
+        assert (await call(admin, "HookRetry", {"Filter": {"IDs": [hook["ID"]]}}))["Count"] == 1
+        assert (await call(admin, "HookCancel", mine))["Count"] == 1
+        (retired,) = (await call(admin, "HookRetiredList", mine))["Hooks"]
+        assert retired["ID"] == hook["ID"] and retired["Success"] is False
+        await fail(admin, "HookList", {"Page": {"Sort": "bogus"}}, "user")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from postroom.localserve import ADMIN_PASSWORD
+from postroom.localserve.command import banner
+from postroom.server import RuntimeAddresses
 from tests.admin.helpers import (
     admin_client,
     bearer_client,
@@ -12,7 +16,7 @@ from tests.admin.helpers import (
     enable_admin,
     fail,
 )
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, make_config
 
 
 async def test_admin_password_authenticates_and_wrong_one_is_401(server: RunningServer) -> None:
@@ -103,3 +107,23 @@ async def test_admin_api_key_authenticates_and_account_key_does_not(
         assert own["Account"]["Name"] == "postroom"
     async with bearer_client(server, admin_key["Token"] + "x") as client:
         await fail(client, "DomainList", {}, "unauthorized", 401)
+
+
+async def test_account_api_bad_input(server: RunningServer) -> None:
+    async with server.client() as client:
+        await fail(client, "SettingsSet", {"Bogus": True}, "protocol", api="account")
+        await fail(client, "SettingsSet", {"KeepRetiredMessageSeconds": -1}, "user", api="account")
+        await fail(client, "SettingsSet", {"FullName": 5}, "protocol", api="account")
+        await fail(client, "WebhooksSet", {"IncomingURL": "mailto:x"}, "user", api="account")
+        await fail(client, "APIKeyRevoke", {"ID": 12345}, "notFound", api="account")
+        await fail(client, "DomainList", {}, "notFound", 404, api="account")
+
+
+def test_localserve_banner_names_the_admin_api() -> None:
+    addresses = RuntimeAddresses(
+        http_host="127.0.0.1", http_port=1080, smtp_host="127.0.0.1", smtp_port=1025,
+        submission_port=1587,
+    )  # fmt: skip
+    config = make_config("sqlite:///unused.db", Path("/tmp"))
+    text = banner(config, addresses)
+    assert f"http://127.0.0.1:1080/admin/api/v0/  (user admin, password {ADMIN_PASSWORD})" in text
