@@ -3,9 +3,10 @@
 Writes 20,000 delivery events into the outbox of a fresh SQLite database (as 20,000
 deliveries would), starts the webhook runner, and measures hooks per second until
 every hook has been sent and retired. The receiver is a bare Starlette endpoint
-under uvicorn in its own process. In the same run it measures a baseline: bare
-httpx POSTs of the same body to the same receiver, at the same concurrency, and
-prints Postroom's rate as a ratio of it.
+under uvicorn in its own process. In the same run it measures two baselines: bare
+httpx POSTs of the same body to the same receiver at the same concurrency, and bare
+POSTs with aiohttp (the HTTP client Postroom's sender uses), and prints Postroom's
+rate as a ratio of each.
 
     python bench/hooks.py [--hooks 20000] [--concurrency 32]
 """
@@ -21,6 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -138,10 +140,32 @@ async def measure_baseline(url: str, hooks: int, concurrency: int) -> float:
         return hooks / (time.perf_counter() - started)
 
 
+async def measure_aiohttp(url: str, hooks: int, concurrency: int) -> float:
+    body = encode_html_safe(
+        Outgoing(Event="delivered", QueueMsgID=1, WebhookQueued=datetime.now(UTC))
+    )
+    todo = iter(range(hooks))
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            for _ in todo:
+                async with session.post(
+                    url, data=body, headers={"Content-Type": "application/json"}
+                ) as response:
+                    await response.read()
+                    assert response.status == 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return hooks / (time.perf_counter() - started)
+
+
 async def measure(args: argparse.Namespace) -> None:
     process, url = await start_receiver()
     try:
         base = await measure_baseline(url, args.hooks, args.concurrency)
+        bare = await measure_aiohttp(url, args.hooks, args.concurrency)
         rate = await measure_postroom(url, args.hooks, args.concurrency)
     finally:
         process.terminate()
@@ -150,6 +174,8 @@ async def measure(args: argparse.Namespace) -> None:
     print(f"postroom webhooks  {rate:8.0f} hooks/s  (outbox event to retired hook, signed)")
     print(f"baseline           {base:8.0f} POSTs/s  (bare httpx to the same receiver)")
     print(f"ratio              {rate / base:.2f}x the baseline's rate")
+    print(f"bare aiohttp       {bare:8.0f} POSTs/s  (the HTTP client postroom sends with)")
+    print(f"ratio              {rate / bare:.2f}x bare aiohttp's rate")
 
 
 def main() -> None:

@@ -7,7 +7,7 @@
     incoming    incoming hooks, queued with the stored message
     store       writing hook rows: queue, supersede, retire
     claim       claiming due hooks with a lease, per-URL limits
-    sender      the Sender seam and the pooled httpx implementation
+    sender      the Sender seam and the pooled aiohttp implementation
     sign        Standard Webhooks signatures
     schedule    the retry schedule
     outcome     what an attempt's result does to the hook

@@ -74,10 +74,12 @@ class Receiver:
                 answer = self.script(request)
                 if answer.delay_seconds:
                     await asyncio.sleep(answer.delay_seconds)
+                # RFC 9110 §15.3.5, §15.4.5: 204 and 304 answers have no content.
+                body = b"" if answer.status in (204, 304) else answer.body
                 writer.write(
-                    f"HTTP/1.1 {answer.status} Status\r\nContent-Length: {len(answer.body)}\r\n"
+                    f"HTTP/1.1 {answer.status} Status\r\nContent-Length: {len(body)}\r\n"
                     "Content-Type: text/plain\r\n\r\n".encode()
-                    + answer.body
+                    + body
                 )
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
