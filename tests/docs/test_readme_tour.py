@@ -78,10 +78,15 @@ async def test_send_receive_bounce_and_suppression(tmp_path: Path) -> None:
             line = await asyncio.wait_for(receiver.stdout.readline(), 60)
             lines.append(line.decode().strip())
         queue_msg_id = first.split("[")[1].rstrip("]")
-        assert lines == [
-            f"delivered {queue_msg_id} {{'userid': '42'}}",
-            f"failed {queue_msg_id} {{'userid': '42'}} userunknown",
-        ]
+        # On a busy machine the bounce may come back before the first webhook went out;
+        # the newer event then replaces it (docs/webhooks.md), so `delivered` may be absent.
+        assert lines in (
+            [
+                f"delivered {queue_msg_id} {{'userid': '42'}}",
+                f"failed {queue_msg_id} {{'userid': '42'}} userunknown",
+            ],
+            [f"failed {queue_msg_id} {{'userid': '42'}} userunknown"],
+        )
         listed = await run_curl(curl_command("SuppressionList"), server.url, tmp_path)
         suppressions = listed["Suppressions"]
         assert isinstance(suppressions, list)
