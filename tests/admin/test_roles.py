@@ -106,7 +106,7 @@ ACCOUNT_STEPS: list[tuple[str, dict[str, Any]]] = [
 async def _setup(server: RunningServer) -> None:
     await enable_admin(server)
     async with admin_client(server) as admin:
-        await call(admin, "DomainCreate", {"Name": DOMAIN})
+        await call(admin, "DomainCreate", {"Name": DOMAIN, "CatchallSeparators": ["+"]})
         for name in ("dadmin", "member"):
             await call(
                 admin,

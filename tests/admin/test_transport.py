@@ -127,3 +127,15 @@ def test_localserve_banner_names_the_admin_api() -> None:
     config = make_config("sqlite:///unused.db", Path("/tmp"))
     text = banner(config, addresses)
     assert f"http://127.0.0.1:1080/admin/api/v0/  (user admin, password {ADMIN_PASSWORD})" in text
+
+
+async def test_failed_admin_logins_are_rate_limited(server: RunningServer) -> None:
+    await enable_admin(server)
+    async with admin_client(server, "wrong") as client:
+        statuses = [
+            (await client.post("/admin/api/v0/DomainList", json={})).status_code for _ in range(11)
+        ]
+    assert statuses == [401] * 10 + [429]
+    async with admin_client(server) as client:
+        # Refused before the password is checked, as for every login while blocked.
+        await fail(client, "DomainList", {}, "rateLimited", 429)
