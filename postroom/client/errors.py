@@ -1,9 +1,8 @@
 """Errors of the client.
 
-PostroomError (postroom.errors)
-└── PostroomError             a call failed: the server's Code and Message
-    └── (no subclasses: branch on `code`)
-WebhookVerificationError      a webhook's signature, timestamp or body is not acceptable
+postroom.errors.PostroomError
+├── PostroomError             a call failed: the server's Code and Message (branch on `code`)
+└── WebhookVerificationError  a webhook's signature, timestamp or body is not acceptable
 """
 
 from __future__ import annotations
@@ -30,8 +29,7 @@ class PostroomError(errors.PostroomError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-        self.status = status
-        """The HTTP status: 400 for API errors."""
+        self.status = status  # the HTTP status: 400 for the webapi's errors
 
     @property
     def Code(self) -> str:  # noqa: N802 - the wire's name, as in the Error response
