@@ -17,6 +17,7 @@ from postroom.hooks import HookRunner, HookRunnerSettings, WebhookSettings, conf
 from postroom.localserve import DEFAULT_ACCOUNT, DEFAULT_LOGIN, DEFAULT_PASSWORD
 from postroom.localserve.bootstrap import seed_database
 from postroom.localserve.policy import LocalservePolicy
+from postroom.localserve.reports import ReportSender
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.server import Runtime, RuntimeAddresses
 from postroom.store.account import Account
@@ -101,10 +102,14 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 async def start_hooked(
-    database_url: str, tmp_path: Path, receiver: Receiver, clock: ManualClock
+    database_url: str,
+    tmp_path: Path,
+    receiver: Receiver,
+    clock: ManualClock,
+    reports: ReportSender | None = None,
 ) -> tuple[Runtime, RuntimeAddresses]:
-    from postroom.localserve.reports import ReportSender
-
+    """A localserve-like runtime; simulated reports go out through `reports`, if given
+    (connect it to the returned SMTP address)."""
     config = make_config(database_url, tmp_path, **{"delivery.timeout_seconds": 2})
     runtime = Runtime(
         config,
@@ -116,7 +121,7 @@ async def start_hooked(
         ),
         incoming_policy=lambda reader: LocalservePolicy(
             reader, account=DEFAULT_ACCOUNT, timeout_seconds=3,
-            reports=ReportSender(clock), clock=clock,
+            reports=reports, clock=clock,
         ),
         run_queue=False,
         run_hooks=False,

@@ -13,18 +13,12 @@ import pytest
 
 from postroom.clock import ManualClock
 from postroom.dsn import BounceKind, parse_bounce
-from postroom.localserve import DEFAULT_ACCOUNT
-from postroom.localserve.bootstrap import seed_database
-from postroom.localserve.policy import LocalservePolicy
 from postroom.localserve.reports import ReportKind, ReportSender, ReturnedMessage, compose_report
-from postroom.queue.relay import SMTPRelayTransport
-from postroom.server import Runtime
 from postroom.store.mailbox import StoredMessage
 from postroom.store.outgoing import DeliveryEvent, Suppression
-from tests.conftest import make_config
 
 __all__ = ["receiver"]  # a fixture, used by name
-from tests.hooks.conftest import SETTINGS, START, Hooked, receiver
+from tests.hooks.conftest import START, Hooked, receiver, start_hooked
 from tests.hooks.receiver import Receiver
 
 
@@ -32,23 +26,7 @@ from tests.hooks.receiver import Receiver
 async def local(database_url: str, tmp_path: Path, receiver: Receiver) -> AsyncIterator[Hooked]:
     clock = ManualClock(START)
     reports = ReportSender(clock, delay_seconds=0)
-    config = make_config(database_url, tmp_path, **{"delivery.timeout_seconds": 2})
-    runtime = Runtime(
-        config,
-        clock=clock,
-        prepare=seed_database,
-        transport=lambda addresses: SMTPRelayTransport(
-            addresses.smtp_host, addresses.smtp_port, local_hostname="localhost",
-            timeout_seconds=2,
-        ),
-        incoming_policy=lambda reader: LocalservePolicy(
-            reader, account=DEFAULT_ACCOUNT, timeout_seconds=3, reports=reports, clock=clock
-        ),
-        run_queue=False,
-        run_hooks=False,
-        hook_settings=SETTINGS,
-    )  # fmt: skip
-    addresses = await runtime.start()
+    runtime, addresses = await start_hooked(database_url, tmp_path, receiver, clock, reports)
     reports.connect(addresses.smtp_host, addresses.smtp_port)
     try:
         yield Hooked(runtime, addresses, clock, receiver)
