@@ -17,7 +17,7 @@ from typing import Any
 from postroom.hooks.accounts import account_hooks
 from postroom.hooks.results import CANCELED_BY_ADMIN, HookResult
 from postroom.hooks.store import insert_retired, row_results
-from postroom.queue.filters import Cursor, Where, as_datetime
+from postroom.queue.filters import Cursor, Where, as_datetime, keyset_clause
 from postroom.store import sql
 from postroom.store.groupcommit import Batch, GroupCommitter
 from postroom.store.reader import Reader
@@ -142,18 +142,13 @@ def _where(dialect: str, f: HookFilter, *, retired: bool) -> Where:
 
 
 def _page_clause(where: Where, page: HookPage) -> str:
-    column = page.sort.value
-    direction = "ASC" if page.ascending else "DESC"
-    if page.after is not None:
-        compare = ">" if page.ascending else "<"
-        value = where.time(page.after.value)
-        where.add(
-            f"({column} {compare} ? OR ({column} = ? AND id {compare} ?))",
-            value,
-            value,
-            page.after.id,
-        )
-    return f" ORDER BY {column} {direction}, id {direction} LIMIT {_limit(page)}"
+    return keyset_clause(
+        where,
+        column=page.sort.value,
+        ascending=page.ascending,
+        after=page.after,
+        limit=_limit(page),
+    )
 
 
 def _limit(page: HookPage) -> int:

@@ -19,6 +19,9 @@ from typing import Any
 from postroom.queue.errors import QueueError
 from postroom.store import sql
 
+MAX_PAGE_ROWS = 10_000
+"""The most rows one page may ask for."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class QueueFilter:
@@ -146,18 +149,24 @@ def retired_where(dialect: str, f: RetiredFilter) -> Where:
 
 def page_clause(where: Where, page: PageRequest) -> str:
     """Add the keyset condition to `where`; return the ORDER BY … LIMIT … tail."""
-    column = page.sort.value
-    direction = "ASC" if page.ascending else "DESC"
-    if page.after is not None:
-        compare = ">" if page.ascending else "<"
-        value = where.time(page.after.value)
+    return keyset_clause(
+        where, column=page.sort.value, ascending=page.ascending, after=page.after, limit=page.limit
+    )
+
+
+def keyset_clause(
+    where: Where, *, column: str, ascending: bool, after: Cursor | None, limit: int
+) -> str:
+    """Keyset pagination on (`column`, id): rows after the cursor's (value, id), in order.
+    Stable under concurrent inserts, and no OFFSET to scan past."""
+    direction = "ASC" if ascending else "DESC"
+    if after is not None:
+        compare = ">" if ascending else "<"
+        value = where.time(after.value)
         where.add(
-            f"({column} {compare} ? OR ({column} = ? AND id {compare} ?))",
-            value,
-            value,
-            page.after.id,
+            f"({column} {compare} ? OR ({column} = ? AND id {compare} ?))", value, value, after.id
         )
-    limit = max(1, min(page.limit, 10_000))
+    limit = max(1, min(limit, MAX_PAGE_ROWS))
     return f" ORDER BY {column} {direction}, id {direction} LIMIT {limit}"
 
 
