@@ -3,6 +3,8 @@ Domain admins must filter by an Account of theirs."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from postroom.admin.context import AdminCall
 from postroom.admin.errors import AdminCode, AdminError
 from postroom.admin.queueops import DEFAULT_PAGE, MAX_PAGE, check_scope
@@ -12,6 +14,8 @@ from postroom.hooks import (
     HookFilter,
     HookPage,
     HookSort,
+    QueuedHook,
+    RetiredHook,
     cancel_hooks,
     list_hooks,
     list_retired_hooks,
@@ -57,20 +61,7 @@ async def hook_list(call: AdminCall, request: wire.HookListRequest) -> wire.Hook
         services.reader, services.dialect, f, _page(request.Page, HookSort.NEXT_ATTEMPT)
     )
     return wire.HookListResult(
-        Hooks=[
-            wire.Hook(
-                ID=h.id,
-                Account=h.account,
-                IsIncoming=h.is_incoming,
-                Event=h.event,
-                QueueMsgID=h.queue_msg_id,
-                URL=h.url,
-                Submitted=h.submitted,
-                Attempts=h.attempts,
-                NextAttempt=h.next_attempt,
-            )
-            for h in rows
-        ],
+        Hooks=[_wire_hook(h, NextAttempt=h.next_attempt) for h in rows],
         Next=cursor.encode() if cursor else "",
     )
 
@@ -83,22 +74,23 @@ async def hook_retired_list(call: AdminCall, request: wire.HookListRequest) -> w
         services.reader, services.dialect, f, _page(request.Page, HookSort.LAST_ACTIVITY)
     )
     return wire.HookListResult(
-        Hooks=[
-            wire.Hook(
-                ID=h.id,
-                Account=h.account,
-                IsIncoming=h.is_incoming,
-                Event=h.event,
-                QueueMsgID=h.queue_msg_id,
-                URL=h.url,
-                Submitted=h.submitted,
-                Attempts=h.attempts,
-                Success=h.success,
-                LastActivity=h.last_activity,
-            )
-            for h in rows
-        ],
+        Hooks=[_wire_hook(h, Success=h.success, LastActivity=h.last_activity) for h in rows],
         Next=cursor.encode() if cursor else "",
+    )
+
+
+def _wire_hook(h: QueuedHook | RetiredHook, **fields: Any) -> wire.Hook:
+    """The fields queued and retired hooks share, plus `fields` of the one kind."""
+    return wire.Hook(
+        ID=h.id,
+        Account=h.account,
+        IsIncoming=h.is_incoming,
+        Event=h.event,
+        QueueMsgID=h.queue_msg_id,
+        URL=h.url,
+        Submitted=h.submitted,
+        Attempts=h.attempts,
+        **fields,
     )
 
 
