@@ -13,7 +13,9 @@ import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +23,7 @@ import asyncpg
 import httpx
 import pytest
 
+from postroom.clock import Clock, ManualClock
 from postroom.config import Config, load_config
 from postroom.localserve import DEFAULT_LOGIN, DEFAULT_PASSWORD
 from postroom.localserve.bootstrap import seed_database
@@ -147,13 +150,30 @@ def make_config(database_url: str, data_dir: Path, **overrides: object) -> Confi
     return load_config(None, env={}, overrides=settings)
 
 
-@pytest.fixture
-async def server(database_url: str, tmp_path: Path) -> AsyncIterator[RunningServer]:
-    """Postroom with localserve's default domain and account (postroom@localhost)."""
+@asynccontextmanager
+async def running_server(
+    database_url: str, tmp_path: Path, *, clock: Clock | None = None
+) -> AsyncIterator[RunningServer]:
     config = make_config(database_url, tmp_path)
-    runtime = Runtime(config, prepare=seed_database)
+    runtime = Runtime(config, clock=clock, prepare=seed_database)
     addresses = await runtime.start()
     try:
         yield RunningServer(url=addresses.http_url, runtime=runtime, config=config)
     finally:
         await runtime.stop()
+
+
+@pytest.fixture
+async def server(database_url: str, tmp_path: Path) -> AsyncIterator[RunningServer]:
+    """Postroom with localserve's default domain and account (postroom@localhost)."""
+    async with running_server(database_url, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def still_server(database_url: str, tmp_path: Path) -> AsyncIterator[RunningServer]:
+    """The same on a clock that stands still, for tests of time windows (such as the
+    failed-login limits) that must not see a window end halfway."""
+    clock = ManualClock(datetime(2026, 5, 1, 9, 0, 30, tzinfo=UTC))
+    async with running_server(database_url, tmp_path, clock=clock) as running:
+        yield running

@@ -129,7 +129,8 @@ def test_localserve_banner_names_the_admin_api() -> None:
     assert f"http://127.0.0.1:1080/admin/api/v0/  (user admin, password {ADMIN_PASSWORD})" in text
 
 
-async def test_failed_admin_logins_are_rate_limited(server: RunningServer) -> None:
+async def test_failed_admin_logins_are_rate_limited(still_server: RunningServer) -> None:
+    server = still_server
     await enable_admin(server)
     async with admin_client(server, "wrong") as client:
         statuses = [

@@ -97,7 +97,8 @@ async def test_disabled_login(server: RunningServer) -> None:
     assert response.text == "401 - unauthorized - login is disabled for this account\n"
 
 
-async def test_failed_logins_are_rate_limited_per_ip(server: RunningServer) -> None:
+async def test_failed_logins_are_rate_limited_per_ip(still_server: RunningServer) -> None:
+    server = still_server
     async with server.client("postroom@localhost", "wrong") as bad:
         statuses = [
             (await bad.post(SEND, data={"request": REQUEST})).status_code for _ in range(12)
