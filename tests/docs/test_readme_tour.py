@@ -37,6 +37,19 @@ def free_port() -> int:
         return port
 
 
+async def wait_until_listening(port: int) -> None:
+    for _ in range(300):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nothing listens on port {port}")
+
+
 async def test_send_receive_bounce_and_suppression(tmp_path: Path) -> None:
     server = await start_localserve(tmp_path / "instance")
     receiver: asyncio.subprocess.Process | None = None
@@ -53,6 +66,8 @@ async def test_send_receive_bounce_and_suppression(tmp_path: Path) -> None:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
         )
+        # A webhook POSTed before the receiver listens is retried only a minute later.
+        await wait_until_listening(port)
         set_url = curl_command("WebhooksSet").replace("localhost:8000", f"localhost:{port}")
         await run_curl(set_url, server.url, tmp_path)
 
