@@ -26,6 +26,7 @@ import aiosmtplib
 from postroom.clock import Clock
 from postroom.dsn import Action, DSNRecipient, DSNReport, compose_dsn
 from postroom.mail import Address, format_date
+from postroom.smtp.headers import message_summary
 
 log = logging.getLogger(__name__)
 
@@ -198,11 +199,7 @@ def returned_message(
         return None
     end = data.find(b"\r\n\r\n")
     header = data[: end + 2] if end != -1 else data
-    message_id = ""
-    for line in header.split(b"\r\n"):
-        if line[:11].lower() == b"message-id:":
-            message_id = line[11:].strip().decode("ascii", "replace")
-            break
+    message_id, _ = message_summary(data)
     return ReturnedMessage(
         mail_from=str(sender),
         recipient=str(recipient),

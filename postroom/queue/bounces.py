@@ -22,17 +22,17 @@ hard bounce without an SMTP code (e.g. "user unknown" in prose) still suppresses
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from postroom.dsn import Bounce, BounceKind, RecipientResult
-from postroom.mail import Address, AddressError, base_address, parse_address
+from postroom.mail import AddressError, base_address, parse_address
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.results import AttemptResult
 from postroom.queue.retire import record_event
-from postroom.queue.suppression import suppress_after_failure
+from postroom.queue.suppression import suppress_after_failure, suppress_recipient
 from postroom.store import sql
 from postroom.store.groupcommit import Batch
 
@@ -252,41 +252,19 @@ async def _complaint(
     await _append_result(
         batch, match, AttemptResult(start=now, error=f"complaint: {feedback}"), now
     )
-    recipient = str(match.row["recipient_address"])
-    added = await sql.fetch(
-        batch.connection,
-        "INSERT INTO suppression (created, account_id, base_address, original_address, manual,"
-        " reason) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, base_address) DO NOTHING"
-        " RETURNING id",
-        [
-            sql.encode_datetime(batch.connection, now),
-            int(match.row["account_id"]),
-            _suppression_key(match.row),
-            recipient,
-            False,
-            COMPLAINT_REASON,
-        ],
-    )
+    added = await suppress_recipient(batch, row=match.row, reason=COMPLAINT_REASON, now=now)
     _record(
         batch,
         match,
         QueueEvent.COMPLAINED,
         EventDetails(
             dsn=True,
-            suppressing=bool(added),
+            suppressing=added,
             error=f"feedback report: {feedback}",
             bounce_reason=result.reason.value,
         ),
         now,
     )
-
-
-def _suppression_key(row: Mapping[str, Any]) -> str:
-    address = Address(
-        localpart=str(row["recipient_localpart"]), domain=str(row["recipient_domain"])
-    )
-    # Recipients are on other domains, so no catch-all separators of ours apply.
-    return base_address(address, [])
 
 
 async def _unrecognized(

@@ -160,6 +160,14 @@ async def suppress_after_failure(
         if len(previous) < 2 or any(r["success"] for r in previous):
             return False
         reason = f"delivery failure from {source} and three consecutive failures"
+    return await suppress_recipient(batch, row=row, reason=reason, now=now)
+
+
+async def suppress_recipient(
+    batch: Batch, *, row: Mapping[str, Any], reason: str, now: datetime
+) -> bool:
+    """Add the recipient of the queue (or retired) `row` to its account's suppression
+    list, unless its base address is there already. True if an entry was added."""
     separators = await _separators(batch, str(row["recipient_domain"]))
     address = Address(
         localpart=str(row["recipient_localpart"]), domain=str(row["recipient_domain"])
@@ -173,9 +181,9 @@ async def suppress_after_failure(
         " RETURNING id",
         [
             sql.encode_datetime(batch.connection, now),
-            account_id,
+            int(row["account_id"]),
             base_address(address, separators),
-            recipient,
+            str(row["recipient_address"]),
             False,
             reason,
         ],

@@ -114,3 +114,16 @@ def tls_required_no(fields: Sequence[HeaderField]) -> bool:
     asks that the recipient domain's TLS policy not be enforced."""
     values = header_values(fields, "TLS-Required")
     return bool(values) and all(v.lower() == "no" for v in values)
+
+
+def message_summary(data: bytes) -> tuple[str, str]:
+    """Message-ID and Subject, for mailbox listings and reports; best effort (mail from
+    the internet is stored even when its header section is broken): "" when unreadable."""
+    try:
+        header, _ = split_message(data)
+        fields = parse_header_section(header)
+    except HeaderSectionError:
+        return "", ""
+    message_ids = header_values(fields, "Message-Id")
+    subjects = header_values(fields, "Subject")
+    return (message_ids[0][:1000] if message_ids else ""), (subjects[0] if subjects else "")

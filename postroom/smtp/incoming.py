@@ -23,9 +23,8 @@ from postroom.mail import Address, AddressError, parse_address, parse_message
 from postroom.queue.bounces import record_fromid_mail, record_report
 from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
-from postroom.smtp.errors import HeaderSectionError
 from postroom.smtp.handler import MAX_RECIPIENTS, Handler, Transaction, peer_of
-from postroom.smtp.headers import header_values, parse_header_section, split_message
+from postroom.smtp.headers import message_summary
 from postroom.smtp.policy import IncomingPolicy, OwnAddresses, Refusal
 from postroom.smtp.received import (
     Stamp,
@@ -152,7 +151,7 @@ class IncomingHandler(Handler):
         data = transaction.original_content or b""
         services = self.services
         now = services.clock.now()
-        message_id, subject = _summary(data)
+        message_id, subject = message_summary(data)
         peer = peer_of(server, session)
         stamp = Stamp(
             helo=peer.helo,
@@ -276,16 +275,3 @@ def _transaction(envelope: Envelope) -> IncomingTransaction:
     if not isinstance(envelope, IncomingTransaction):  # pragma: no cover - set up by us
         raise TypeError("incoming SMTP transaction state missing")
     return envelope
-
-
-def _summary(data: bytes) -> tuple[str, str]:
-    """Message-ID and Subject for the mailbox listing; best effort (mail from the
-    internet is stored even when its header section is broken)."""
-    try:
-        header, _ = split_message(data)
-        fields = parse_header_section(header)
-    except HeaderSectionError:
-        return "", ""
-    message_ids = header_values(fields, "Message-Id")
-    subjects = header_values(fields, "Subject")
-    return (message_ids[0][:1000] if message_ids else ""), (subjects[0] if subjects else "")
