@@ -28,6 +28,7 @@ from postroom.store.groupcommit import Batch
 
 _DOMAIN_COLUMNS = (
     "d.id, d.name, d.catchall_separators, d.disabled, d.created,"
+    " (SELECT a.name FROM account a WHERE a.id = d.forward_account_id) AS forward_account,"
     " (SELECT COUNT(DISTINCT la.account_id) FROM login_address la"
     " WHERE la.domain_id = d.id) AS accounts"
 )
@@ -53,6 +54,7 @@ async def _domains(call: AdminCall, where: str, values: list[Any]) -> list[Domai
             Disabled=bool(row["disabled"]),
             Aliases=[str(a["name"]) for a in aliases if int(a["domain_id"]) == int(row["id"])],
             Accounts=int(row["accounts"]),
+            ForwardAccount=str(row["forward_account"] or ""),
             Created=as_datetime(row["created"]),
         )
         for row in rows
@@ -121,8 +123,18 @@ async def domain_get(call: AdminCall, request: DomainGetRequest) -> DomainResult
     return DomainResult(Domain=await load_domain(call, domain.name))
 
 
+async def _account_id(call: AdminCall, name: str) -> int | None:
+    if not name:
+        return None
+    rows = await call.services.reader.fetch("SELECT id FROM account WHERE name = ?", [name])
+    if not rows:
+        raise not_found("account", name)
+    return int(rows[0]["id"])
+
+
 async def domain_update(call: AdminCall, request: DomainUpdateRequest) -> DomainResult:
-    """Change a domain's catch-all separators or disable it. Global admins only."""
+    """Change a domain's catch-all separators or forwarding account, or disable it.
+    Global admins only."""
     require_global(call, "change domains")
     domain = await domain_in_scope(call, request.Name)
     changes: dict[str, Any] = {}
@@ -132,6 +144,8 @@ async def domain_update(call: AdminCall, request: DomainUpdateRequest) -> Domain
         )
     if request.Disabled is not None:
         changes["disabled"] = request.Disabled
+    if request.ForwardAccount is not None:
+        changes["forward_account_id"] = await _account_id(call, request.ForwardAccount)
     if changes:
 
         async def unit(batch: Batch) -> None:

@@ -5,13 +5,17 @@ The document is keyed by domain; each domain has `account` and `alias` lists:
 
     {"example.com": {
         "account": [{"name": "alice", "password": "…"}, {"name": "bob", "password_hash": "$6$…"}],
-        "alias": [{"name": "team", "to": "alice@example.com, carol@example.org"}]}}
+        "alias": [{"name": "team", "to": "alice@example.com, carol@example.org"}],
+        "forward_account": "alice"}}
 
 An account `alice` of `example.com` is the account named `alice@example.com` with that
 login address. Within the document's domains, accounts so named and aliases that the
 document does not list are removed; domains that the document does not name, and
-accounts named otherwise, are left alone. Applying a document twice changes nothing
-the second time: passwords are compared by verifying them against the stored hash.
+accounts named otherwise, are left alone. `forward_account` (optional) names the account
+whose queue holds forwards for the domain (`carol@example.org` above), by its name in
+the document or as a full account name; without it, the setting is left alone. Applying
+a document twice changes nothing the second time: passwords are compared by verifying
+them against the stored hash.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class DomainSpec:
     name: str
     accounts: list[AccountSpec] = field(default_factory=list)
     aliases: list[AliasSpec] = field(default_factory=list)
+    forward_account: str | None = None
+    """Account name, "" for none, None to leave the setting alone."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,7 +63,7 @@ class Change:
     action: str
     """`create`, `change` or `remove`."""
     kind: str
-    """`domain`, `account`, `password` or `alias`."""
+    """`domain`, `account`, `password`, `alias` or `forwarding`."""
     name: str
     run: Callable[[], Awaitable[object]]
 
@@ -99,7 +105,7 @@ def parse_document(document: Any) -> list[DomainSpec]:
     specs: list[DomainSpec] = []
     for raw_domain, body in document.items():
         name = validate.domain_name(raw_domain)
-        body = _object(body, raw_domain, {"account", "alias"})
+        body = _object(body, raw_domain, {"account", "alias", "forward_account"})
         account_specs: list[AccountSpec] = []
         seen: set[str] = set()
         for index, entry in enumerate(_list(body.get("account"), f"{raw_domain}.account")):
@@ -136,7 +142,20 @@ def parse_document(document: Any) -> list[DomainSpec]:
             seen.add(full)
             to = [m.strip() for m in _string(entry.get("to"), f"{path}.to").split(",") if m.strip()]
             alias_specs.append(AliasSpec(address=full, members=aliases.members(to)))
-        specs.append(DomainSpec(name=name, accounts=account_specs, aliases=alias_specs))
+        forward_account = None
+        if "forward_account" in body:
+            forward_account = _string(body["forward_account"], f"{raw_domain}.forward_account")
+            forward_account = forward_account.strip().lower()
+            if forward_account and "@" not in forward_account:
+                forward_account = f"{forward_account}@{name}"
+        specs.append(
+            DomainSpec(
+                name=name,
+                accounts=account_specs,
+                aliases=alias_specs,
+                forward_account=forward_account,
+            )
+        )
     return specs
 
 
@@ -221,7 +240,43 @@ async def plan(call: AdminCall, specs: list[DomainSpec]) -> list[Change]:
                     run=_bind(aliases.alias_remove, call, request_remove),
                 )
             )
+        if spec.forward_account is not None and spec.forward_account != await _forward_account(
+            call, domain_id
+        ):
+            await _check_account(call, spec.forward_account, spec)
+            request_forward = domain_wire.DomainUpdateRequest(
+                Name=spec.name, ForwardAccount=spec.forward_account
+            )
+            changes.append(
+                Change(
+                    action="change",
+                    kind="forwarding",
+                    name=f"{spec.name} to {spec.forward_account or 'none'}",
+                    run=_bind(domains.domain_update, call, request_forward),
+                )
+            )
     return changes
+
+
+async def _check_account(call: AdminCall, name: str, spec: DomainSpec) -> None:
+    """Refuse a forwarding account that neither exists nor is made by the document, before
+    anything is changed."""
+    if not name or name in {account.name for account in spec.accounts}:
+        return
+    if not await call.services.reader.fetch(
+        "SELECT 1 AS found FROM account WHERE name = ?", [name]
+    ):
+        raise AdminError(AdminCode.NOT_FOUND, f"{spec.name}.forward_account: no account {name}")
+
+
+async def _forward_account(call: AdminCall, domain_id: int | None) -> str:
+    if domain_id is None:
+        return ""
+    rows = await call.services.reader.fetch(
+        "SELECT a.name FROM domain d JOIN account a ON a.id = d.forward_account_id WHERE d.id = ?",
+        [domain_id],
+    )
+    return str(rows[0]["name"]) if rows else ""
 
 
 def _bind(

@@ -8,7 +8,7 @@ from typing import Any
 from postroom.admin.types import domains as wire
 from postroom.cli.adminrun import add_common, print_result, run_method
 
-COLUMNS = ("Name", "CatchallSeparators", "Disabled", "Aliases", "Accounts")
+COLUMNS = ("Name", "CatchallSeparators", "Disabled", "Aliases", "Accounts", "ForwardAccount")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -35,7 +35,10 @@ def _create(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     separators = [] if args.no_separators else args.separator
     request = wire.DomainUpdateRequest(
-        Name=args.name, CatchallSeparators=separators, Disabled=args.disabled
+        Name=args.name,
+        CatchallSeparators=separators,
+        Disabled=args.disabled,
+        ForwardAccount=args.forward_account,
     )
     return _one(args, "DomainUpdate", request)
 
@@ -96,6 +99,12 @@ def add_domain_commands(commands: Any) -> None:
     switch = update.add_mutually_exclusive_group()
     switch.add_argument("--disable", dest="disabled", action="store_const", const=True)
     switch.add_argument("--enable", dest="disabled", action="store_const", const=False)
+    update.add_argument(
+        "--forward-account",
+        metavar="ACCOUNT",
+        help="account whose queue holds mail forwarded for the domain (alias members on"
+        ' other servers); "" for none',
+    )
     add_common(update)
     update.set_defaults(func=_update)
 

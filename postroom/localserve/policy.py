@@ -9,7 +9,14 @@ from postroom.clock import Clock, SystemClock
 from postroom.localserve.failures import SimulatedFailure, Stage, failure_stage, simulated_failure
 from postroom.localserve.reports import ReportSender, report_kind, returned_message
 from postroom.mail import Address
-from postroom.smtp import IncomingPolicy, LocalDelivery, OwnAddresses, Refusal, codes
+from postroom.smtp import (
+    IncomingPolicy,
+    LocalDelivery,
+    OwnAddresses,
+    RecipientDelivery,
+    Refusal,
+    codes,
+)
 from postroom.store.reader import Reader
 
 
@@ -26,7 +33,7 @@ class LocalservePolicy:
         self._reader = reader
         self._reports = reports
         self._clock = clock or SystemClock()
-        self._own: IncomingPolicy = OwnAddresses(reader)
+        self._own: IncomingPolicy = OwnAddresses(reader, self._clock)
         self._account = account
         self._account_id: int | None = None
         self._timeout_seconds = timeout_seconds
@@ -43,7 +50,7 @@ class LocalservePolicy:
     async def check_sender(self, sender: Address | None) -> Refusal | None:
         return self._refusal(sender.localpart, Stage.MAIL_FROM) if sender else None
 
-    async def recipient(self, address: Address) -> tuple[LocalDelivery, ...] | Refusal:
+    async def recipient(self, address: Address) -> tuple[RecipientDelivery, ...] | Refusal:
         refusal = self._refusal(address.localpart, Stage.RCPT_TO)
         if refusal is not None:
             return refusal

@@ -21,6 +21,7 @@ from postroom.mail.errors import (
     MessageIDError,
     MessageTooLargeError,
     PartNotFoundError,
+    SRSError,
 )
 from postroom.mail.headers import (
     NameAddr,
@@ -34,6 +35,7 @@ from postroom.mail.messageid import check_message_id, new_message_id
 from postroom.mail.parse import ParsedMessage, parse_message
 from postroom.mail.parts import part_content
 from postroom.mail.sniff import sniff_content_type
+from postroom.mail.srs import is_srs, srs_decode, srs_encode
 from postroom.mail.structure import PartStructure
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "ParsedMessage",
     "PartNotFoundError",
     "PartStructure",
+    "SRSError",
     "base_address",
     "check_header_value",
     "check_message_id",
@@ -64,10 +67,13 @@ __all__ = [
     "format_address_header",
     "format_date",
     "format_subject",
+    "is_srs",
     "new_message_id",
     "parse_address",
     "parse_address_list",
     "parse_message",
     "part_content",
     "sniff_content_type",
+    "srs_decode",
+    "srs_encode",
 ]

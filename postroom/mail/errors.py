@@ -27,6 +27,10 @@ class MailError(PostroomError):
     """Base class for errors about addresses and messages."""
 
 
+class SRSError(MailError):
+    """An address that is not a valid SRS address of ours (forged, damaged or expired)."""
+
+
 class AddressError(MailError):
     """An address failed to parse; `reason` says why."""
 

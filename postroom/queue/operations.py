@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from postroom.dsn import Action
+from postroom.queue.envelope import row_sender
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.filters import (
     Cursor,
@@ -64,7 +65,7 @@ def _view(row: dict[str, Any]) -> QueuedMessage:
         base_id=int(row["base_id"]),
         queued=as_datetime(row["queued"]),
         account=str(row["account_name"]),
-        sender=f"{row['sender_localpart']}@{row['sender_domain']}",
+        sender=row_sender(row),
         recipient=str(row["recipient_address"]),
         from_id=str(row["from_id"] or ""),
         hold=bool(row["hold"]),

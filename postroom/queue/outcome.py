@@ -19,10 +19,12 @@ from typing import Any
 from postroom.dsn import Action, DSNRecipient, DSNReport, compose_dsn
 from postroom.queue.backoff import max_attempts, retry_delay
 from postroom.queue.claim import ClaimedGroup
+from postroom.queue.envelope import row_sender_address
 from postroom.queue.events import EventDetails, QueueEvent
+from postroom.queue.forward import original_sender, queue_report
 from postroom.queue.results import AttemptResult
 from postroom.queue.retire import delete_leased, insert_retired, keep_retired_for, record_event
-from postroom.queue.submit import SOURCE_WEBAPI
+from postroom.queue.submit import SOURCE_FORWARD, SOURCE_WEBAPI
 from postroom.queue.suppression import suppress_after_failure
 from postroom.queue.transport import RecipientOutcome
 from postroom.store import sql
@@ -116,7 +118,9 @@ async def _apply(
         if not await delete_leased(batch, row["id"], token):
             return None
         suppressing = False
-        if outcome.code:
+        # A failed forward is the original sender's to hear of (by DSN), not a reason
+        # to suppress the address for the forwarding account's own mail.
+        if outcome.code and row.get("source") != SOURCE_FORWARD:
             suppressing = await suppress_after_failure(
                 batch, row=row, code=outcome.code, secode=outcome.secode, source="queue", now=now
             )
@@ -169,21 +173,32 @@ async def send_dsn(
     now: datetime,
     hostname: str,
 ) -> None:
-    """Put a DSN in the sender account's Inbox (never over SMTP, as mox does).
+    """Put a DSN in the sender account's Inbox (never over SMTP, as mox does); for a
+    forward, queue it to the original sender (`queue.forward`).
 
     Not for messages sent through the webapi by an account with an outgoing webhook:
     that application learns of the failure from the webhook, and nobody reads the
-    Inbox of an API account (mox sends both).
+    Inbox of an API account (mox sends both). Never for mail from the null
+    reverse-path: a report is not answered with another (RFC 3461 §6.2).
     """
-    if row.get("source", SOURCE_WEBAPI) == SOURCE_WEBAPI and await _has_outgoing_webhook(
-        batch, int(row["account_id"])
-    ):
+    account_id = int(row["account_id"])
+    sender = row_sender_address(row)
+    source = row.get("source", SOURCE_WEBAPI)
+    if sender is None:
         return
-    inbox = await _inbox_id(batch, int(row["account_id"]))
-    if inbox is None:
+    if source == SOURCE_WEBAPI and await _has_outgoing_webhook(batch, account_id):
         return
+    forwarded_for = None
+    inbox = None
+    if source == SOURCE_FORWARD:
+        forwarded_for = await original_sender(batch, sender, now)
+        if forwarded_for is None:
+            return
+    else:
+        inbox = await _inbox_id(batch, account_id)
+        if inbox is None:
+            return
     recipient = str(row["recipient_address"])
-    sender = f"{row['sender_localpart']}@{row['sender_domain']}"
     status = result.enhanced_code or ("5.0.0" if action is Action.FAILED else "4.0.0")
     diagnostic = result.error.split(": ", 1)[-1] if result.code else ""
     if action is Action.FAILED:
@@ -206,7 +221,7 @@ async def send_dsn(
     report = DSNReport(
         reporting_mta=hostname,
         from_address=f"postmaster@{hostname}",
-        to_address=sender,
+        to_address=str(forwarded_for or sender),
         subject=subject,
         text=text,
         date=now,
@@ -225,10 +240,22 @@ async def send_dsn(
         ],
     )
     data = compose_dsn(report)
+    if forwarded_for is not None:
+        await queue_report(
+            batch,
+            account_id=account_id,
+            forwarder_domain=sender.domain,
+            recipient=forwarded_for,
+            report=data,
+            subject=subject,
+            now=now,
+        )
+        return
+    assert inbox is not None
     await store_message(
         batch,
         NewMessage(
-            account_id=int(row["account_id"]),
+            account_id=account_id,
             mailbox_id=inbox,
             data=data,
             received=now,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from postroom.queue.envelope import row_sender
 from postroom.queue.filters import (
     Cursor,
     PageRequest,
@@ -43,7 +44,7 @@ def _view(row: dict[str, Any]) -> RetiredMessageView:
         id=int(row["id"]),
         queued=as_datetime(row["queued"]),
         account=str(row["account_name"]),
-        sender=f"{row['sender_localpart']}@{row['sender_domain']}",
+        sender=row_sender(row),
         recipient=str(row["recipient_address"]),
         from_id=str(row["from_id"] or ""),
         success=bool(row["success"]),

@@ -23,6 +23,7 @@ from typing import Any
 from postroom.clock import Clock
 from postroom.mail import Address
 from postroom.queue.claim import ClaimedGroup, claim_due, release_claims
+from postroom.queue.envelope import row_sender_address
 from postroom.queue.outcome import OutcomeSettings, record_outcomes
 from postroom.queue.transport import Delivery, Transport, failure_for_all
 from postroom.store.groupcommit import GroupCommitter
@@ -226,11 +227,9 @@ class QueueRunner:
             ).smtp_path(smtputf8)
             for row in group.rows
         ]
-        sender = Address(
-            localpart=str(first["sender_localpart"]), domain=str(first["sender_domain"])
-        ).smtp_path(smtputf8)
+        sender = row_sender_address(first)
         delivery = Delivery(
-            mail_from=sender,
+            mail_from=sender.smtp_path(smtputf8) if sender is not None else "",
             recipients=recipients,
             data=bytes(first["msg_prefix"]) + message,
             smtputf8=smtputf8,

@@ -38,6 +38,8 @@ class OutgoingRecipient:
 
 SOURCE_WEBAPI = "webapi"
 SOURCE_SMTP = "smtp"
+SOURCE_FORWARD = "forward"
+"""Mail from other servers sent on to alias members elsewhere (`queue.forward`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,8 +55,9 @@ class SentCopy:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Submission:
     account: AccountRecord
-    sender: Address
-    """The MAIL FROM address, before a fromid is added."""
+    sender: Address | None
+    """The MAIL FROM address, before a fromid is added; None for the null reverse-path
+    (forwarded reports, RFC 5321 §4.5.5)."""
     fromid_separator: str
     """Catch-all separator for fromid MAIL FROM addresses, or "" without fromid mode."""
     recipients: Sequence[OutgoingRecipient]
@@ -80,7 +83,8 @@ class Submission:
     """Per recipient: fromids the sender chose (SMTP submission's MAIL FROM), lower case;
     empty to generate one per recipient when `fromid_separator` is set."""
     source: str = SOURCE_WEBAPI
-    """`webapi` or `smtp`: decides how failures are reported (`outcome.send_dsn`)."""
+    """`webapi`, `smtp` or `forward`: decides how failures are reported
+    (`outcome.send_dsn`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,6 +92,10 @@ class QueuedRecipient:
     queue_msg_id: int
     from_id: str
     suppressed: bool
+
+
+_NULL_SENDER = Address(localpart="", domain="")
+"""The null reverse-path as a row stores it: empty localpart and domain."""
 
 
 def suppression_error(address: Address) -> str:
@@ -114,7 +122,7 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
     # batch: a Send costs no database round trip of its own on the common path.
     connection = batch.connection
     account = submission.account
-    sender = submission.sender
+    sender = submission.sender or _NULL_SENDER
     when = sql.encode_datetime(connection, now)
     (blob_id,) = await batch.new_ids("message_blob", 1)
     batch.insert(
@@ -136,7 +144,7 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
     for index, (row_id, recipient, prefix) in enumerate(
         zip(ids, submission.recipients, submission.msg_prefixes, strict=True)
     ):
-        from_id = new_fromid() if submission.fromid_separator else None
+        from_id = new_fromid() if submission.fromid_separator and submission.sender else None
         if submission.from_ids:
             from_id = submission.from_ids[index]
         sender_localpart = sender.localpart
@@ -214,10 +222,11 @@ async def _expand(
     # The alias recipient is done ("expanded"); each member gets a row of its own, with
     # its own fromid in fromid mode, as if it had been a recipient of the submission.
     account = submission.account
+    sender = submission.sender or _NULL_SENDER
     ids = await batch.new_ids("queue_message", len(members))
     for member_id, member in zip(ids, members, strict=True):
-        from_id = new_fromid() if submission.fromid_separator else None
-        sender_localpart = submission.sender.localpart
+        from_id = new_fromid() if submission.fromid_separator and submission.sender else None
+        sender_localpart = sender.localpart
         if from_id is not None:
             sender_localpart = fromid_mail_from_localpart(
                 sender_localpart, submission.fromid_separator, from_id
@@ -228,7 +237,7 @@ async def _expand(
             "recipient_domain": member.domain, "recipient_address": str(member),
             "next_attempt": next_attempt,
             "hold": any_rule_matches(
-                rules, account_name=account.name, sender_domain=submission.sender.domain,
+                rules, account_name=account.name, sender_domain=sender.domain,
                 recipient_domain=member.domain,
             ),
         }  # fmt: skip

@@ -7,7 +7,7 @@ from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
 from postroom.smtp.listener import Listener
 from postroom.smtp.policy import IncomingPolicy, OwnAddresses, Refusal
-from postroom.smtp.recipients import LocalDelivery
+from postroom.smtp.recipients import LocalDelivery, RecipientDelivery
 from postroom.smtp.serve import (
     incoming_listener,
     plaintext_auth_allowed,
@@ -20,6 +20,7 @@ __all__ = [
     "Listener",
     "LocalDelivery",
     "OwnAddresses",
+    "RecipientDelivery",
     "Refusal",
     "SMTPServices",
     "codes",

@@ -111,7 +111,10 @@ DOMAIN_DISABLED: Final = Reply(
 ALIAS_REMOTE_MEMBERS: Final = Reply(
     C550_MAILBOX_UNAVAILABLE,
     E_5_3_3_NOT_SUPPORTED,
-    "alias has members on other domains, forwarding is not supported yet",
+    "alias has members on other servers and its domain forwards no mail",
+)
+INVALID_RETURN_ADDRESS: Final = Reply(
+    C550_MAILBOX_UNAVAILABLE, E_5_1_1_BAD_MAILBOX, "invalid or expired return address"
 )
 AUTH_ONLY_ON_SUBMISSION: Final = Reply(
     C503_BAD_SEQUENCE, E_5_5_1_INVALID_COMMAND, "authentication only allowed on submission ports"

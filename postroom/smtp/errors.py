@@ -11,7 +11,8 @@ PostroomError
         ├── RelayDeniedError         not one of our domains
         ├── NoSuchUserError          our domain, but no such address or alias
         ├── DomainDisabledError      our domain, temporarily disabled
-        └── AliasRemoteMembersError  an alias with members elsewhere (forwarding: later)
+        ├── AliasRemoteMembersError  an alias with members elsewhere, and no forwarding account
+        └── InvalidReturnAddressError  an SRS address we did not make, or expired
 """
 
 from __future__ import annotations
@@ -61,5 +62,10 @@ class DomainDisabledError(RecipientError):
 
 
 class AliasRemoteMembersError(RecipientError):
-    """The address is an alias with members on other domains, which needs forwarding
-    through the queue (not implemented yet); refused rather than delivered in part."""
+    """The address is an alias with members on other servers, and its domain has no
+    forwarding account to queue the forwards; refused rather than delivered in part."""
+
+
+class InvalidReturnAddressError(RecipientError):
+    """An SRS address on our domain that we did not make, that was damaged, or that
+    expired; or one on a domain without a forwarding account."""

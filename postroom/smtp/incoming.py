@@ -3,7 +3,9 @@
 RCPT is refused for anything but our addresses (`smtp.recipients`); AUTH is refused
 outright, so no session on this port can relay. DATA stores one copy per accepted
 recipient through the group committer, all copies sharing one blob, each with its own
-trace fields. A copy that is a report about a message we sent — mail to that message's
+trace fields; copies for addresses elsewhere (alias members, SRS return addresses) are
+queued as forwards in the same transaction (`queue.forward`). A copy that is a report
+about a message we sent — mail to that message's
 fromid address, or a bounce that names it by envelope id or Message-ID — is also
 reported on that message (`queue.bounces`) instead of emitting an incoming webhook.
 The reply is written after the commit.
@@ -21,6 +23,7 @@ from postroom.dsn import Bounce, parse_bounce
 from postroom.hooks import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
 from postroom.mail import Address, AddressError, parse_address, parse_message
 from postroom.queue.bounces import record_fromid_mail, record_report
+from postroom.queue.forward import Forward, enqueue_forward
 from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
 from postroom.smtp.handler import MAX_RECIPIENTS, Handler, Transaction, peer_of
@@ -33,7 +36,7 @@ from postroom.smtp.received import (
     received_field,
     return_path_field,
 )
-from postroom.smtp.recipients import LocalDelivery
+from postroom.smtp.recipients import ForwardDelivery, RecipientDelivery
 from postroom.smtp.session import SMTPProtocol
 from postroom.store.groupcommit import Batch
 from postroom.store.mailstore import Envelope as StoredEnvelope
@@ -47,7 +50,7 @@ INBOX = "Inbox"
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AcceptedRecipient:
     address: Address
-    deliveries: tuple[LocalDelivery, ...]
+    deliveries: tuple[RecipientDelivery, ...]
 
 
 class IncomingTransaction(Transaction):
@@ -75,7 +78,9 @@ class IncomingHandler(Handler):
 
     @property
     def policy(self) -> IncomingPolicy:
-        return self.services.incoming_policy or OwnAddresses(self.services.reader)
+        return self.services.incoming_policy or OwnAddresses(
+            self.services.reader, self.services.clock
+        )
 
     def new_transaction(self) -> Envelope:
         return IncomingTransaction()
@@ -174,11 +179,18 @@ class IncomingHandler(Handler):
             return await _refuse(next(r for r in refusals if r is not None))
         inboxes: dict[int, int] = {}
         copies: list[tuple[NewMessage, str]] = []
+        forwards: dict[tuple[int, str], dict[str, Address]] = {}
         for recipient, refusal in zip(transaction.recipients, refusals, strict=True):
             if refusal is not None:
                 continue
             prefix = return_path_field(mail_from) + received_field(stamp, str(recipient.address))
             for delivery in recipient.deliveries:
+                if isinstance(delivery, ForwardDelivery):
+                    # One forward per account and domain, each address once, however
+                    # many of the message's recipients name it.
+                    key = (delivery.account_id, delivery.forwarder_domain)
+                    forwards.setdefault(key, {})[str(delivery.address).lower()] = delivery.address
+                    continue
                 if delivery.account_id not in inboxes:
                     inboxes[delivery.account_id] = await self._inbox(delivery.account_id)
                 message = NewMessage(
@@ -202,9 +214,33 @@ class IncomingHandler(Handler):
             services.reader, {message.account_id for message, _ in copies}
         )
         parsed = await asyncio.to_thread(parse_message, data) if hooked else None
-        bounce = await _report(data, mail_from, any(fromid for _, fromid in copies))
+        bounce = (
+            await _report(data, mail_from, any(fromid for _, fromid in copies)) if copies else None
+        )
+
+        # A forward carries our trace field, not a Return-Path: that is for final
+        # delivery only (RFC 5321 §4.4).
+        forward_prefix = received_field(stamp, None)
 
         async def unit(batch: Batch) -> None:
+            for (account_id, domain), addresses in forwards.items():
+                await enqueue_forward(
+                    batch,
+                    Forward(
+                        account_id=account_id,
+                        forwarder_domain=domain,
+                        recipients=list(addresses.values()),
+                    ),
+                    sender=transaction.sender,
+                    message=data,
+                    prefix=forward_prefix,
+                    message_id=message_id,
+                    subject=subject,
+                    smtputf8=transaction.smtp_utf8,
+                    now=now,
+                )
+            if not copies:
+                return
             blob_id = await store_blob(batch, data, now)
             for message, fromid in copies:
                 msg_id = await store_message(batch, replace(message, blob_id=blob_id))
@@ -237,13 +273,16 @@ class IncomingHandler(Handler):
 
         await services.committer.run(unit)
         services.hooks_queued()
+        if forwards:
+            services.queued()
         for recipient, refusal in zip(transaction.recipients, refusals, strict=True):
             if refusal is None:
                 self.policy.delivered(transaction.sender, recipient.address, data)
         log.info(
-            "SMTP incoming from %s: stored %d copies for %d recipients",
+            "SMTP incoming from %s: stored %d copies and queued %d forwards for %d recipients",
             peer.client_ip,
             len(copies),
+            sum(len(addresses) for addresses in forwards.values()),
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()

@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from postroom.clock import Clock
 from postroom.mail import Address
 from postroom.smtp import codes
 from postroom.smtp.errors import (
     AliasRemoteMembersError,
     DomainDisabledError,
+    InvalidReturnAddressError,
     NoSuchUserError,
     RecipientError,
     RelayDeniedError,
 )
-from postroom.smtp.recipients import LocalDelivery, resolve_recipient
+from postroom.smtp.recipients import RecipientDelivery, resolve_recipient
 from postroom.store.reader import Reader
 
 
@@ -36,8 +38,9 @@ class IncomingPolicy(Protocol):
         """At MAIL FROM (`None` for the null reverse-path): refuse, or None to go on."""
         ...
 
-    async def recipient(self, address: Address) -> tuple[LocalDelivery, ...] | Refusal:
-        """At RCPT TO: the accounts the recipient's copy goes to, or a refusal."""
+    async def recipient(self, address: Address) -> tuple[RecipientDelivery, ...] | Refusal:
+        """At RCPT TO: where the recipient's copy goes (accounts, forwards), or a
+        refusal."""
         ...
 
     async def check_delivery(self, address: Address) -> Refusal | None:
@@ -55,6 +58,7 @@ _REFUSALS: tuple[tuple[type[RecipientError], codes.Reply], ...] = (
     (NoSuchUserError, codes.NO_SUCH_USER),
     (DomainDisabledError, codes.DOMAIN_DISABLED),
     (AliasRemoteMembersError, codes.ALIAS_REMOTE_MEMBERS),
+    (InvalidReturnAddressError, codes.INVALID_RETURN_ADDRESS),
 )
 
 
@@ -65,15 +69,16 @@ def refusal_for(error: RecipientError) -> Refusal:
 class OwnAddresses:
     """Mail for our own addresses only."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, clock: Clock) -> None:
         self._reader = reader
+        self._clock = clock
 
     async def check_sender(self, sender: Address | None) -> Refusal | None:
         return None
 
-    async def recipient(self, address: Address) -> tuple[LocalDelivery, ...] | Refusal:
+    async def recipient(self, address: Address) -> tuple[RecipientDelivery, ...] | Refusal:
         try:
-            return await resolve_recipient(address, self._reader)
+            return await resolve_recipient(address, self._reader, self._clock.now())
         except RecipientError as exc:
             return refusal_for(exc)
 

@@ -22,6 +22,12 @@ class Domain(Model):
     """Localpart separators, e.g. `["+"]`. The first one builds fromid MAIL FROM addresses."""
     disabled = fields.BooleanField(default=False)
     created = fields.DatetimeField(default=utc_now)
+    forward_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "postroom.Account", related_name="forwarding_domains", null=True, on_delete=fields.SET_NULL
+    )
+    """The account whose queue holds mail forwarded on the domain's behalf: copies for
+    alias members on other servers, and reports returned to its SRS addresses. None:
+    such mail is refused."""
 
     class Meta:
         table = "domain"

@@ -94,21 +94,25 @@ def test_apply_is_idempotent_and_removes_what_is_not_listed(
                 {"name": "bob", "password_hash": SHA512_HELLO},
             ],
             "alias": [{"name": "team", "to": "alice@example.com, carol@example.org"}],
+            "forward_account": "alice",
         }
     }
     path = tmp_path / "mail.json"
     path.write_text(json.dumps(document), encoding="utf-8")
 
     dry = postroom(config_file, "apply", str(path), "--dry-run").stdout.splitlines()
-    assert dry[-1] == "would make 4 changes"
+    assert dry[-1] == "would make 5 changes"
     first = postroom(config_file, "apply", str(path)).stdout.splitlines()
     assert first == [
         "create domain example.com",
         "create account alice@example.com",
         "create account bob@example.com",
         "create alias team@example.com",
-        "made 4 changes",
+        "change forwarding example.com to alice@example.com",
+        "made 5 changes",
     ]
+    domain = postroom(config_file, "domain", "get", "example.com", "--json").stdout
+    assert json.loads(domain)["Domain"]["ForwardAccount"] == "alice@example.com"
     assert postroom(config_file, "apply", str(path)).stdout.splitlines() == ["made 0 changes"]
 
     document["example.com"]["account"] = [{"name": "alice", "password": "new pw"}]
@@ -140,6 +144,8 @@ def test_apply_is_idempotent_and_removes_what_is_not_listed(
         ({"example.com": {"alias": [{"name": "x", "to": "not an address"}]}}, "parsing address"),
         ({"example.com": {"alias": [{"name": "x", "to": ""}]}}, "at least one member"),
         (["example.com"], "must be an object"),
+        ({"example.com": {"forward_account": 5}}, "forward_account: must be a string"),
+        ({"example.com": {"forward_account": "nobody"}}, "no account nobody@example.com"),
     ],
 )
 def test_apply_refuses_bad_documents(

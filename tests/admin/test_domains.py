@@ -33,6 +33,31 @@ async def test_domain_lifecycle(server: RunningServer) -> None:
         await fail(client, "DomainGet", {"Name": "example.com"}, "notFound")
 
 
+async def test_forwarding_account_is_set_and_cleared(server: RunningServer) -> None:
+    await enable_admin(server)
+    async with admin_client(server) as client:
+        got = await call(client, "DomainGet", {"Name": "localhost"})
+        assert got["Domain"]["ForwardAccount"] == ""
+        updated = await call(
+            client, "DomainUpdate", {"Name": "localhost", "ForwardAccount": "postroom"}
+        )
+        assert updated["Domain"]["ForwardAccount"] == "postroom"
+        # Other updates leave it alone; "" clears it.
+        updated = await call(client, "DomainUpdate", {"Name": "localhost", "Disabled": False})
+        assert updated["Domain"]["ForwardAccount"] == "postroom"
+        await fail(
+            client, "DomainUpdate", {"Name": "localhost", "ForwardAccount": "nobody"}, "notFound"
+        )
+        await fail(client, "DomainUpdate", {"Name": "localhost", "ForwardAccount": 5}, "protocol")
+        cleared = await call(client, "DomainUpdate", {"Name": "localhost", "ForwardAccount": ""})
+        assert cleared["Domain"]["ForwardAccount"] == ""
+        # Deleting the account clears it too, rather than refusing the delete.
+        await call(client, "DomainUpdate", {"Name": "localhost", "ForwardAccount": "postroom"})
+        await call(client, "AccountDelete", {"Name": "postroom", "Confirm": "postroom"})
+        got = await call(client, "DomainGet", {"Name": "localhost"})
+        assert got["Domain"]["ForwardAccount"] == ""
+
+
 async def test_domain_bad_input(server: RunningServer) -> None:
     await enable_admin(server)
     async with admin_client(server) as client:

@@ -26,6 +26,7 @@ def test_public_names() -> None:
         "ParsedMessage",
         "PartNotFoundError",
         "PartStructure",
+        "SRSError",
         "base_address",
         "check_header_value",
         "check_message_id",
@@ -35,12 +36,15 @@ def test_public_names() -> None:
         "format_address_header",
         "format_date",
         "format_subject",
+        "is_srs",
         "new_message_id",
         "parse_address",
         "parse_address_list",
         "parse_message",
         "part_content",
         "sniff_content_type",
+        "srs_decode",
+        "srs_encode",
     ]
     for name in postroom.mail.__all__:
         assert getattr(postroom.mail, name) is not None
@@ -50,7 +54,7 @@ def test_errors_derive_from_postroom_error() -> None:
     errors = [
         getattr(postroom.mail, name) for name in postroom.mail.__all__ if name.endswith("Error")
     ]
-    assert len(errors) == 10
+    assert len(errors) == 11
     for error in errors:
         assert issubclass(error, postroom.mail.MailError)
     assert issubclass(postroom.mail.MailError, PostroomError)

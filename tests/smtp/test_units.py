@@ -40,6 +40,7 @@ def test_public_names() -> None:
         "Listener",
         "LocalDelivery",
         "OwnAddresses",
+        "RecipientDelivery",
         "Refusal",
         "SMTPServices",
         "codes",

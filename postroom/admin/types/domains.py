@@ -21,6 +21,10 @@ class Domain:
     """Other names of the domain, e.g. `["example.net"]`."""
     Accounts: int = 0
     """How many accounts have an address on the domain."""
+    ForwardAccount: str = ""
+    """The account whose queue holds mail forwarded for the domain (alias members on
+    other servers, bounces returned to its SRS addresses), or `""`: such mail is
+    refused."""
     Created: datetime | None = None
     """When the domain was created (RFC 3339)."""
 
@@ -75,6 +79,10 @@ class DomainUpdateRequest:
     """Optional new separators, e.g. `["+", "-"]`; `[]` for none."""
     Disabled: bool | None = None
     """Optional: true disables the domain, false enables it."""
+    ForwardAccount: str | None = None
+    """Optional: the account whose queue holds mail forwarded for the domain, e.g.
+    `"postmaster"`; `""` for none (mail for alias members on other servers is then
+    refused)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
