@@ -55,6 +55,7 @@ E_5_1_1_BAD_MAILBOX: Final = "5.1.1"
 E_5_1_3_BAD_RECIPIENT_SYNTAX: Final = "5.1.3"
 E_5_1_7_BAD_SENDER_SYNTAX: Final = "5.1.7"
 E_5_3_3_NOT_SUPPORTED: Final = "5.3.3"
+E_5_4_6_ROUTING_LOOP: Final = "5.4.6"
 E_5_5_1_INVALID_COMMAND: Final = "5.5.1"
 E_5_5_2_SYNTAX_ERROR: Final = "5.5.2"
 E_5_5_3_TOO_MANY_RECIPIENTS: Final = "5.5.3"
@@ -112,6 +113,9 @@ ALIAS_REMOTE_MEMBERS: Final = Reply(
     C550_MAILBOX_UNAVAILABLE,
     E_5_3_3_NOT_SUPPORTED,
     "alias has members on other servers and its domain forwards no mail",
+)
+MAIL_LOOP: Final = Reply(
+    C554_TRANSACTION_FAILED, E_5_4_6_ROUTING_LOOP, "too many Received fields, a mail loop"
 )
 INVALID_RETURN_ADDRESS: Final = Reply(
     C550_MAILBOX_UNAVAILABLE, E_5_1_1_BAD_MAILBOX, "invalid or expired return address"

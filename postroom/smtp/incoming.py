@@ -218,6 +218,14 @@ class IncomingHandler(Handler):
             await _report(data, mail_from, any(fromid for _, fromid in copies)) if copies else None
         )
 
+        if forwards and _hops(data) >= MAX_HOPS:
+            log.warning(
+                "SMTP incoming from %s: not forwarding a message with %d Received fields",
+                peer.client_ip,
+                _hops(data),
+            )
+            return codes.MAIL_LOOP.line()
+
         # A forward carries our trace field, not a Return-Path: that is for final
         # delivery only (RFC 5321 §4.4).
         forward_prefix = received_field(stamp, None)
@@ -286,6 +294,17 @@ class IncomingHandler(Handler):
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()
+
+
+MAX_HOPS = 100
+"""Received fields after which a message is not forwarded again: a loop between
+forwarders (RFC 5321 §6.3 asks for a threshold of at least 100)."""
+
+
+def _hops(data: bytes) -> int:
+    end = data.find(b"\r\n\r\n")
+    header = data[: end if end >= 0 else len(data)]
+    return sum(1 for line in header.split(b"\r\n") if line[:9].lower() == b"received:")
 
 
 # Bigger reports are parsed on a worker thread, so they cannot stall other sessions.

@@ -208,3 +208,21 @@ async def test_without_a_forwarding_account_the_alias_is_refused_whole(server: R
     assert "its domain forwards no mail" in refused.value.message
     assert await StoredMessage.all().count() == 0
     assert await QueueMessage.all().count() == 0
+
+
+async def test_a_message_that_went_round_too_often_is_not_forwarded(server: Runtime) -> None:
+    await _forwarding_account("postroom")
+    looped = b"Received: from a.example by b.example; Mon, 23 Nov 2026 10:00:00 +0000\r\n" * 100
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=_port(server), start_tls=False)
+    await client.connect()
+    with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+        await client.sendmail("alice@origin.test", ["list@localhost"], looped + ORIGINAL)
+    await client.quit()
+    assert (refused.value.code, refused.value.message[:5]) == (554, "5.4.6")
+    assert await StoredMessage.all().count() == 0
+    assert await QueueMessage.all().count() == 0
+    # One hop fewer goes through.
+    await _send(
+        server, "alice@origin.test", ["list@localhost"], looped[: -len(looped) // 100] + ORIGINAL
+    )
+    assert await QueueMessage.all().count() == 2
