@@ -148,7 +148,7 @@ class GroupCommitter:
         outcomes: list[tuple[bool, Any]] = []
         checkpoints = {space: a.checkpoint() for space, a in self._allocators.items()}
         try:
-            async with self._database.connection()._in_transaction() as connection:
+            async with self._database.write_transaction() as connection:
                 scope = Batch(connection, self._allocators)
                 for unit in batch:
                     try:
