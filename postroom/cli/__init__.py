@@ -22,7 +22,12 @@ from postroom.cli.suppression import add_suppression_commands
 from postroom.cli.troubleshoot import add_troubleshoot_command
 from postroom.config import load_config
 from postroom.errors import PostroomError
-from postroom.localserve import LocalserveOptions, default_directory, run_localserve
+from postroom.localserve import (
+    LocalserveOptions,
+    default_directory,
+    run_localserve,
+    run_smtp_process,
+)
 from postroom.server import RuntimeAddresses
 
 
@@ -45,6 +50,8 @@ def _localserve(args: argparse.Namespace) -> int:
         simulated_timeout_seconds=args.simulated_timeout,
         webhook_url=args.webhook_url,
     )
+    if args.smtp_process is not None:
+        return run_smtp_process(options, args.smtp_process)
     return run_localserve(options)
 
 
@@ -92,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="POST the default account's outgoing and incoming webhooks to URL"
         ' (kept for later starts; "" turns them off)',
     )
+    # Internal: how localserve starts its SMTP child process (postroom.server.process).
+    local.add_argument("--smtp-process", metavar="FDS", help=argparse.SUPPRESS)
     local.set_defaults(func=_localserve)
 
     serve = commands.add_parser(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import uvloop
@@ -33,19 +33,28 @@ def configure_logging(config: Config) -> None:
 
 
 async def run_until_signalled(
-    runtime: Runtime, *, announce: Callable[[RuntimeAddresses], None] | None = None
+    runtime: Runtime,
+    *,
+    announce: Callable[[RuntimeAddresses], None] | None = None,
+    until: Awaitable[object] | None = None,
 ) -> None:
-    """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM."""
+    """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM, or
+    when `until` (if given) is done."""
     addresses = await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    ended = None if until is None else asyncio.ensure_future(until)
+    if ended is not None:
+        ended.add_done_callback(lambda _: stop.set())
     try:
         if announce is not None:
             announce(addresses)
         await stop.wait()
     finally:
+        if ended is not None:
+            ended.cancel()
         log.info("shutting down")
         await runtime.stop()
         log.info("stopped")

@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from aiosmtpd.smtp import Envelope, Session
 
 from postroom.dsn import Bounce, parse_bounce
 from postroom.hooks import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
-from postroom.mail import Address, AddressError, parse_address, parse_message
+from postroom.mail import Address, AddressError, ParsedMessage, parse_address, parse_message
 from postroom.queue.bounces import record_fromid_mail, record_report
 from postroom.smtp import codes
 from postroom.smtp.context import SMTPServices
@@ -204,38 +205,9 @@ class IncomingHandler(Handler):
         parsed = await asyncio.to_thread(parse_message, data) if hooked else None
         bounce = await _report(data, mail_from, any(fromid for _, fromid in copies))
 
-        async def unit(batch: Batch) -> None:
-            blob_id = await store_blob(batch, data, now)
-            for message, fromid in copies:
-                msg_id = await store_message(batch, replace(message, blob_id=blob_id))
-                if fromid:
-                    matched = await record_fromid_mail(batch, fromid=fromid, bounce=bounce, now=now)
-                elif bounce is not None:
-                    matched = await record_report(
-                        batch, account_id=message.account_id, bounce=bounce, now=now
-                    )
-                else:
-                    matched = False
-                if matched:
-                    # Reported on the sent message instead (SPEC §3.3).
-                    continue
-                # Queued in the transaction that stores the message: never lost.
-                await queue_incoming_hook(
-                    batch,
-                    account_id=message.account_id,
-                    data=data,
-                    parsed=parsed,
-                    arrival=Arrival(
-                        msg_id=msg_id,
-                        mail_from=message.envelope.mail_from,
-                        rcpt_to=message.envelope.rcpt_to,
-                        remote_ip=message.envelope.remote_ip,
-                        received=now,
-                        mailbox_name=INBOX,
-                    ),
-                )
-
-        await services.committer.run(unit)
+        await services.committer.run(
+            StoreIncoming(data=data, copies=tuple(copies), bounce=bounce, parsed=parsed, now=now)
+        )
         services.hooks_queued()
         for recipient, refusal in zip(transaction.recipients, refusals, strict=True):
             if refusal is None:
@@ -247,6 +219,54 @@ class IncomingHandler(Handler):
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreIncoming:
+    """The unit that stores an incoming message: a value that pickles, so that it can be
+    written by another process (`store.groupcommit.Committer`)."""
+
+    data: bytes
+    copies: tuple[tuple[NewMessage, str], ...]
+    """Each copy to store, with the fromid it was addressed to ("" for none)."""
+    bounce: Bounce | None
+    parsed: ParsedMessage | None
+    """For the incoming webhook payload; None when no account wants one."""
+    now: datetime
+
+    async def __call__(self, batch: Batch) -> None:
+        data, now = self.data, self.now
+        blob_id = await store_blob(batch, data, now)
+        for message, fromid in self.copies:
+            msg_id = await store_message(batch, replace(message, blob_id=blob_id))
+            if fromid:
+                matched = await record_fromid_mail(
+                    batch, fromid=fromid, bounce=self.bounce, now=now
+                )
+            elif self.bounce is not None:
+                matched = await record_report(
+                    batch, account_id=message.account_id, bounce=self.bounce, now=now
+                )
+            else:
+                matched = False
+            if matched:
+                # Reported on the sent message instead (SPEC §3.3).
+                continue
+            # Queued in the transaction that stores the message: never lost.
+            await queue_incoming_hook(
+                batch,
+                account_id=message.account_id,
+                data=data,
+                parsed=self.parsed,
+                arrival=Arrival(
+                    msg_id=msg_id,
+                    mail_from=message.envelope.mail_from,
+                    rcpt_to=message.envelope.rcpt_to,
+                    remote_ip=message.envelope.remote_ip,
+                    received=now,
+                    mailbox_name=INBOX,
+                ),
+            )
 
 
 # Bigger reports are parsed on a worker thread, so they cannot stall other sessions.
