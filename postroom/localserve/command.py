@@ -30,14 +30,12 @@ from postroom.localserve.policy import LocalservePolicy
 from postroom.localserve.reports import ReportSender
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.server import (
-    ParentLink,
-    Role,
     Runtime,
     RuntimeAddresses,
     configure_logging,
-    inherited_sockets,
     run_until_signalled,
     serve,
+    serve_smtp_child,
 )
 
 REPORT_DELAY_SECONDS = 1.0
@@ -102,32 +100,23 @@ def run_smtp_process(options: LocalserveOptions, inherit_spec: str) -> int:
 
 
 async def _serve_smtp(config: Config, options: LocalserveOptions, inherit_spec: str) -> None:
-    inherited = inherited_sockets(inherit_spec)
-    parent = await ParentLink.open(inherited.link)
-    host, port = inherited.listeners["incoming"].getsockname()[:2]
     # Simulated bounces and complaints go to the incoming listener this process serves.
     reports = ReportSender(SystemClock(), delay_seconds=REPORT_DELAY_SECONDS)
-    reports.connect(host, port)
-    runtime = Runtime(
-        config,
-        roles=frozenset({Role.SMTP}),
-        smtp_sockets=inherited.listeners,
-        parent=parent,
-        incoming_policy=lambda reader: LocalservePolicy(
-            reader,
-            account=DEFAULT_ACCOUNT,
-            timeout_seconds=options.simulated_timeout_seconds,
-            reports=reports,
-            clock=SystemClock(),
-        ),
-    )
     try:
-        await run_until_signalled(
-            runtime, announce=lambda _: parent.ready(), until=parent.wait_closed()
+        await serve_smtp_child(
+            config,
+            inherit_spec,
+            incoming_policy=lambda reader: LocalservePolicy(
+                reader,
+                account=DEFAULT_ACCOUNT,
+                timeout_seconds=options.simulated_timeout_seconds,
+                reports=reports,
+                clock=SystemClock(),
+            ),
+            announce=lambda addresses: reports.connect(addresses.smtp_host, addresses.smtp_port),
         )
     finally:
         await reports.close()
-        await parent.close()
 
 
 EXAMPLE_REQUEST = '{"To": [{"Address": "someone@example.com"}], "Subject": "hi", "Text": "hello"}'

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from postroom.server.process import ChildProcess, ChildStartError, ParentLink, inherited_sockets
-from postroom.server.run import configure_logging, run_until_signalled, serve
+from postroom.server.run import configure_logging, run_until_signalled, serve, serve_smtp_child
 from postroom.server.runtime import ALL_ROLES, Role, Runtime, RuntimeAddresses
 
 __all__ = [
@@ -18,4 +18,5 @@ __all__ = [
     "inherited_sockets",
     "run_until_signalled",
     "serve",
+    "serve_smtp_child",
 ]

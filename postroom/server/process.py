@@ -210,6 +210,11 @@ class ChildProcess:
                             ready.set_result(True)
                     case _:
                         log.error("%s process sent %r: ignored", self.name, message[:1])
+        except Exception:
+            # A message that does not unpickle: a bug. Closing the link makes the child
+            # shut down (failing what it waits for), and the supervisor start it again.
+            log.exception("%s process link failed: closing it", self.name)
+            link.close()
         finally:
             if not ready.done():
                 ready.set_result(False)

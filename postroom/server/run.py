@@ -11,7 +11,10 @@ from typing import Any, TypeVar
 import uvloop
 
 from postroom.config import Config
-from postroom.server.runtime import Runtime, RuntimeAddresses
+from postroom.server.process import ParentLink, inherited_sockets
+from postroom.server.runtime import Role, Runtime, RuntimeAddresses
+from postroom.smtp import IncomingPolicy
+from postroom.store.reader import Reader
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,3 +61,34 @@ async def run_until_signalled(
         log.info("shutting down")
         await runtime.stop()
         log.info("stopped")
+
+
+async def serve_smtp_child(
+    config: Config,
+    inherit_spec: str,
+    *,
+    incoming_policy: Callable[[Reader], IncomingPolicy] | None = None,
+    announce: Callable[[RuntimeAddresses], None] | None = None,
+) -> None:
+    """The child process of a Runtime with `smtp_process`: serve the SMTP listeners on
+    the sockets inherited from the parent (`inherit_spec`, see `server.process`), write
+    through the parent, and stop on SIGTERM or when the parent goes away."""
+    inherited = inherited_sockets(inherit_spec)
+    parent = await ParentLink.open(inherited.link)
+    runtime = Runtime(
+        config,
+        roles=frozenset({Role.SMTP}),
+        smtp_sockets=inherited.listeners,
+        parent=parent,
+        incoming_policy=incoming_policy,
+    )
+
+    def serving(addresses: RuntimeAddresses) -> None:
+        if announce is not None:
+            announce(addresses)
+        parent.ready()
+
+    try:
+        await run_until_signalled(runtime, announce=serving, until=parent.wait_closed())
+    finally:
+        await parent.close()
