@@ -7,6 +7,11 @@ per second until the queue is empty. In the same run it measures a baseline:
 aiosmtplib sending the same message to a bare aiosmtpd sink on loopback over 16
 connections, and prints Postroom's rate as a ratio of it.
 
+localserve is two processes: the main one delivers the queue (the SMTP client) and
+writes the database; a child serves the SMTP listener the messages are delivered to
+and sends each message to the main process to be stored (docs/architecture.md,
+"Processes"). The rate measured is of both together.
+
     python bench/deliver.py [--messages 20000] [--connections 16]
 
 `--direct` measures direct delivery instead: the real outbound stack (DKIM signing,

@@ -105,6 +105,13 @@ class SMTPConfig:
         " then offered on loopback listeners only). Set together with tls_key_file.",
     )
     tls_key_file: str = _setting("", "PEM private key of tls_cert_file; set both or neither.")
+    child_process: bool = _setting(
+        False,
+        "Serve the SMTP listeners from a child process that `postroom serve` starts,"
+        " supervises (restarts it when it dies) and stops with itself: the SMTP protocol"
+        " work then runs on a second CPU core, while the database is still written by this"
+        " process alone. localserve always does this.",
+    )
 
     def __post_init__(self) -> None:
         if bool(self.tls_cert_file) != bool(self.tls_key_file):

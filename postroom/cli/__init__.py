@@ -22,8 +22,13 @@ from postroom.cli.suppression import add_suppression_commands
 from postroom.cli.troubleshoot import add_troubleshoot_command
 from postroom.config import load_config
 from postroom.errors import PostroomError
-from postroom.localserve import LocalserveOptions, default_directory, run_localserve
-from postroom.server import RuntimeAddresses
+from postroom.localserve import (
+    LocalserveOptions,
+    default_directory,
+    run_localserve,
+    run_smtp_process,
+)
+from postroom.server import Role, RuntimeAddresses
 
 
 def _port(text: str) -> int:
@@ -45,19 +50,50 @@ def _localserve(args: argparse.Namespace) -> int:
         simulated_timeout_seconds=args.simulated_timeout,
         webhook_url=args.webhook_url,
     )
+    if args.smtp_process is not None:
+        return run_smtp_process(options, args.smtp_process)
     return run_localserve(options)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from postroom.server import Runtime, configure_logging, run_until_signalled, serve
+    from postroom.server import (
+        ALL_ROLES,
+        Role,
+        Runtime,
+        configure_logging,
+        run_until_signalled,
+        serve,
+        serve_smtp_child,
+    )
 
-    config = load_config(Path(args.config))
+    config_path = Path(args.config).resolve()
+    config = load_config(config_path)
     configure_logging(config)
+    if args.smtp_process is not None:
+        serve(serve_smtp_child(config, args.smtp_process))
+        return 0
+    roles = frozenset(Role(role) for role in args.role) if args.role else ALL_ROLES
+
+    def smtp_process(inherit_spec: str) -> list[str]:
+        command = [sys.executable, "-m", "postroom.cli", "serve", "--config", str(config_path)]
+        return [*command, "--smtp-process", inherit_spec]
 
     def announce(addresses: RuntimeAddresses) -> None:
-        print(f"postroom: serving {addresses.http_url}/webapi/v0/", flush=True)
+        served = []
+        if Role.API in roles:
+            served.append(f"{addresses.http_url}/webapi/v0/")
+        if Role.SMTP in roles:
+            served.append(f"smtp {addresses.smtp_address}")
+        if Role.WORKER in roles:
+            served.append("delivery and webhooks")
+        print(f"postroom: serving {', '.join(served)}", flush=True)
 
-    serve(run_until_signalled(Runtime(config), announce=announce))
+    runtime = Runtime(
+        config,
+        roles=roles,
+        smtp_process=smtp_process if config.smtp.child_process and Role.SMTP in roles else None,
+    )
+    serve(run_until_signalled(runtime, announce=announce))
     return 0
 
 
@@ -92,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="POST the default account's outgoing and incoming webhooks to URL"
         ' (kept for later starts; "" turns them off)',
     )
+    # Internal: how localserve starts its SMTP child process (postroom.server.process).
+    local.add_argument("--smtp-process", metavar="FDS", help=argparse.SUPPRESS)
     local.set_defaults(func=_localserve)
 
     serve = commands.add_parser(
@@ -100,6 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run Postroom with a TOML config file; POSTROOM_* variables override it.",
     )
     serve.add_argument("--config", required=True, help="config file (TOML)")
+    serve.add_argument(
+        "--role",
+        action="append",
+        choices=[role.value for role in Role],
+        help="serve only this part (repeatable): api (HTTP), smtp (the SMTP listeners),"
+        " worker (delivery, webhooks, cleanup); default all, in one process",
+    )
+    # Internal: how serve starts its SMTP child process (smtp.child_process).
+    serve.add_argument("--smtp-process", metavar="FDS", help=argparse.SUPPRESS)
     serve.set_defaults(func=_serve)
 
     add_quickstart_command(commands)

@@ -11,7 +11,7 @@ from postroom.localserve.bootstrap import (
     default_directory,
     prepare_directory,
 )
-from postroom.localserve.command import run_localserve
+from postroom.localserve.command import run_localserve, run_smtp_process
 
 __all__ = [
     "ADMIN_PASSWORD",
@@ -22,4 +22,5 @@ __all__ = [
     "default_directory",
     "prepare_directory",
     "run_localserve",
+    "run_smtp_process",
 ]

@@ -1,8 +1,16 @@
-"""`postroom localserve`: prepare the directory, start everything, print how to use it."""
+"""`postroom localserve`: prepare the directory, start everything, print how to use it.
+
+localserve runs as two processes, to use two cores: the main process serves HTTP and
+delivers the queue, and a child process it starts (the same command with
+`--smtp-process`) serves the SMTP listeners, including the incoming listener that
+localserve delivers to. Both write the same SQLite database, each through its own
+group committer. See docs/architecture.md, "Processes".
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 from postroom.clock import SystemClock
@@ -27,6 +35,7 @@ from postroom.server import (
     configure_logging,
     run_until_signalled,
     serve,
+    serve_smtp_child,
 )
 
 REPORT_DELAY_SECONDS = 1.0
@@ -40,11 +49,7 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
     config = prepare_directory(options)
     configure_logging(config)
 
-    # Simulated bounces and complaints go to our own incoming listener, once it is bound.
-    reports = ReportSender(SystemClock(), delay_seconds=REPORT_DELAY_SECONDS)
-
     def announce(addresses: RuntimeAddresses) -> None:
-        reports.connect(addresses.smtp_host, addresses.smtp_port)
         out.write(banner(config, addresses))
         out.flush()
 
@@ -53,27 +58,65 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
         if options.webhook_url is not None:
             await set_webhook_url(options.webhook_url)
 
+    def smtp_process(inherit_spec: str) -> Sequence[str]:
+        return [
+            sys.executable,
+            "-m",
+            "postroom.cli",
+            "localserve",
+            "--dir",
+            str(options.directory.expanduser().resolve()),
+            "--simulated-timeout",
+            repr(options.simulated_timeout_seconds),
+            "--smtp-process",
+            inherit_spec,
+        ]
+
     runtime = Runtime(
         config,
         prepare=prepare,
+        smtp_process=smtp_process,
         transport=lambda addresses: SMTPRelayTransport(
             addresses.smtp_host,
             addresses.smtp_port,
             local_hostname=config.hostname,
             timeout_seconds=config.delivery.timeout_seconds,
         ),
-        incoming_policy=lambda reader: LocalservePolicy(
-            reader,
-            account=DEFAULT_ACCOUNT,
-            timeout_seconds=options.simulated_timeout_seconds,
-            reports=reports,
-            clock=SystemClock(),
-        ),
     )
     serve(run_until_signalled(runtime, announce=announce))
     out.write("postroom: stopped\n")
     out.flush()
     return 0
+
+
+def run_smtp_process(options: LocalserveOptions, inherit_spec: str) -> int:
+    """The child process of `run_localserve`: the SMTP listeners, on the sockets it got
+    from its parent (`inherit_spec`, see `server.process`), until the parent stops it
+    or goes away."""
+    config = prepare_directory(options)
+    configure_logging(config)
+    serve(_serve_smtp(config, options, inherit_spec))
+    return 0
+
+
+async def _serve_smtp(config: Config, options: LocalserveOptions, inherit_spec: str) -> None:
+    # Simulated bounces and complaints go to the incoming listener this process serves.
+    reports = ReportSender(SystemClock(), delay_seconds=REPORT_DELAY_SECONDS)
+    try:
+        await serve_smtp_child(
+            config,
+            inherit_spec,
+            incoming_policy=lambda reader: LocalservePolicy(
+                reader,
+                account=DEFAULT_ACCOUNT,
+                timeout_seconds=options.simulated_timeout_seconds,
+                reports=reports,
+                clock=SystemClock(),
+            ),
+            announce=lambda addresses: reports.connect(addresses.smtp_host, addresses.smtp_port),
+        )
+    finally:
+        await reports.close()
 
 
 EXAMPLE_REQUEST = '{"To": [{"Address": "someone@example.com"}], "Subject": "hi", "Text": "hello"}'

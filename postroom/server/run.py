@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 import uvloop
 
 from postroom.config import Config
-from postroom.server.runtime import Runtime, RuntimeAddresses
+from postroom.server.process import ParentLink, inherited_sockets
+from postroom.server.runtime import Role, Runtime, RuntimeAddresses
+from postroom.smtp import IncomingPolicy
+from postroom.store.reader import Reader
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,19 +36,59 @@ def configure_logging(config: Config) -> None:
 
 
 async def run_until_signalled(
-    runtime: Runtime, *, announce: Callable[[RuntimeAddresses], None] | None = None
+    runtime: Runtime,
+    *,
+    announce: Callable[[RuntimeAddresses], None] | None = None,
+    until: Awaitable[object] | None = None,
 ) -> None:
-    """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM."""
+    """Start the runtime, call `announce`, and stop on the first SIGINT or SIGTERM, or
+    when `until` (if given) is done."""
     addresses = await runtime.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    ended = None if until is None else asyncio.ensure_future(until)
+    if ended is not None:
+        ended.add_done_callback(lambda _: stop.set())
     try:
         if announce is not None:
             announce(addresses)
         await stop.wait()
     finally:
+        if ended is not None:
+            ended.cancel()
         log.info("shutting down")
         await runtime.stop()
         log.info("stopped")
+
+
+async def serve_smtp_child(
+    config: Config,
+    inherit_spec: str,
+    *,
+    incoming_policy: Callable[[Reader], IncomingPolicy] | None = None,
+    announce: Callable[[RuntimeAddresses], None] | None = None,
+) -> None:
+    """The child process of a Runtime with `smtp_process`: serve the SMTP listeners on
+    the sockets inherited from the parent (`inherit_spec`, see `server.process`), write
+    through the parent, and stop on SIGTERM or when the parent goes away."""
+    inherited = inherited_sockets(inherit_spec)
+    parent = await ParentLink.open(inherited.link)
+    runtime = Runtime(
+        config,
+        roles=frozenset({Role.SMTP}),
+        smtp_sockets=inherited.listeners,
+        parent=parent,
+        incoming_policy=incoming_policy,
+    )
+
+    def serving(addresses: RuntimeAddresses) -> None:
+        if announce is not None:
+            announce(addresses)
+        parent.ready()
+
+    try:
+        await run_until_signalled(runtime, announce=serving, until=parent.wait_closed())
+    finally:
+        await parent.close()

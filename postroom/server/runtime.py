@@ -10,9 +10,10 @@ or SMTP message is always committed.
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,6 +31,7 @@ from postroom.resolver import DNSResolver
 from postroom.server.app import build_app
 from postroom.server.cleanup import PeriodicCleanup
 from postroom.server.http import HTTPServer, bind_tcp
+from postroom.server.process import ChildProcess, ParentLink
 from postroom.smtp import (
     IncomingPolicy,
     Listener,
@@ -45,6 +47,24 @@ from postroom.store.reader import Reader
 from postroom.webapi import WebapiServices
 
 log = logging.getLogger(__name__)
+
+
+class Role(enum.StrEnum):
+    """What a process serves (`postroom serve --role`); a process may have several."""
+
+    API = "api"
+    """HTTP: the webapi, the admin and account APIs and pages."""
+    SMTP = "smtp"
+    """The SMTP listeners: incoming, submission, submissions."""
+    WORKER = "worker"
+    """Delivering the queue, sending webhooks, cleanup."""
+
+
+ALL_ROLES = frozenset(Role)
+
+SMTPProcessCommand = Callable[[str], Sequence[str]]
+"""argv of a child process serving the SMTP role, given where its inherited descriptors
+are (`server.process`)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +114,10 @@ class Runtime:
         hook_sender: Sender | None = None,
         hook_settings: HookRunnerSettings | None = None,
         run_hooks: bool = True,
+        roles: frozenset[Role] = ALL_ROLES,
+        smtp_process: SMTPProcessCommand | None = None,
+        smtp_sockets: Mapping[str, socket.socket] | None = None,
+        parent: ParentLink | None = None,
     ) -> None:
         """`transport` builds the delivery transport once the listeners are bound (None:
         the configured relay host, or no delivery); `incoming_policy` replaces whom the
@@ -119,6 +143,12 @@ class Runtime:
             lease=timedelta(seconds=max(120, 4 * webhooks.timeout_seconds)),
         )
         self._run_hooks = run_hooks and webhooks.enabled
+        self.roles = roles
+        self._smtp_process = smtp_process
+        self._smtp_sockets = smtp_sockets
+        self._parent = parent
+        self.smtp_child: ChildProcess | None = None
+        """The child process serving SMTP, with `smtp_process`."""
         self.queue_runner: QueueRunner | None = None
         self.hook_runner: HookRunner | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -164,18 +194,22 @@ class Runtime:
             queued=self._queued,
             hooks_queued=self._hooks_queued,
         )
-        sock = bind_tcp(config.http.listen, config.http.port)
-        app = build_app(services)
-        # The admin and account APIs are served next to the webapi, on the same port.
-        app.router.routes.extend(create_admin_routes(self.admin))
-        http = HTTPServer(app, sock)
-        await http.start()
-        self._stack.push_async_callback(http.stop)
+        http_port = 0
+        if Role.API in self.roles:
+            sock = bind_tcp(config.http.listen, config.http.port)
+            app = build_app(services)
+            # The admin and account APIs are served next to the webapi, on the same port.
+            app.router.routes.extend(create_admin_routes(self.admin))
+            http = HTTPServer(app, sock)
+            await http.start()
+            self._stack.push_async_callback(http.stop)
+            http_port = http.port
         # Started after HTTP and so stopped before it: the exit stack unwinds in reverse.
         smtp = self.smtp = SMTPServices(
             config=config,
             clock=self.clock,
-            committer=committer,
+            # A child process leaves writing to its parent (`server.process`).
+            committer=self._parent or committer,
             verifier=services.verifier,
             reader=self.database.reader,
             tls_context=tls_context,
@@ -185,30 +219,68 @@ class Runtime:
                 self._incoming_policy(self.database.reader) if self._incoming_policy else None
             ),
         )
-        listen = config.smtp.listen
-        incoming = await self._serve(
-            incoming_listener(smtp, _bind("smtp.port", listen, config.smtp.port))
-        )
-        submission = await self._serve(
-            submission_listener(
-                smtp,
-                _bind("smtp.submission_port", listen, config.smtp.submission_port),
-                plaintext_auth=plaintext_auth_allowed(listen),
-            )
-        )
-        submissions_port = 0
-        if tls_context is not None:
-            sock = _bind("smtp.submissions_port", listen, config.smtp.submissions_port)
-            submissions = submission_listener(smtp, sock, plaintext_auth=False, implicit_tls=True)
-            submissions_port = (await self._serve(submissions)).port
+        ports = await self._start_smtp(smtp, committer) if Role.SMTP in self.roles else {}
         addresses = RuntimeAddresses(
             http_host=config.http.listen,
-            http_port=http.port,
-            smtp_host=listen,
-            smtp_port=incoming.port,
-            submission_port=submission.port,
-            submissions_port=submissions_port,
+            http_port=http_port,
+            smtp_host=config.smtp.listen,
+            smtp_port=ports.get("incoming", 0),
+            submission_port=ports.get("submission", 0),
+            submissions_port=ports.get("submissions", 0),
         )
+        if Role.WORKER in self.roles:
+            self._start_workers(committer, addresses)
+        return addresses
+
+    async def _start_smtp(self, smtp: SMTPServices, committer: GroupCommitter) -> dict[str, int]:
+        """Serve SMTP here or in the child process; return the listeners' ports by name."""
+        sockets = dict(self._smtp_sockets or self._bind_smtp())
+        if self._smtp_process is not None:
+            # Kept open here after the child stopped: a restarted child serves them again.
+            self._stack.callback(_close_all, list(sockets.values()))
+            child = self.smtp_child = ChildProcess(
+                "smtp",
+                self._smtp_process,
+                sockets,
+                committer=committer,
+                queued=self._queued,
+                hooks_queued=self._hooks_queued,
+            )
+            await child.start()
+            self._stack.push_async_callback(child.stop)
+            return {name: sock.getsockname()[1] for name, sock in sockets.items()}
+        plaintext_auth = plaintext_auth_allowed(self.config.smtp.listen)
+        listeners = [incoming_listener(smtp, sockets.pop("incoming"))]
+        listeners.append(
+            submission_listener(smtp, sockets.pop("submission"), plaintext_auth=plaintext_auth)
+        )
+        if "submissions" in sockets:
+            listeners.append(
+                submission_listener(
+                    smtp, sockets.pop("submissions"), plaintext_auth=False, implicit_tls=True
+                )
+            )
+        if sockets:
+            raise ValueError(f"unknown SMTP listeners {sorted(sockets)}")
+        for listener in listeners:
+            await self._serve(listener)
+        return {listener.name: listener.port for listener in listeners}
+
+    def _bind_smtp(self) -> dict[str, socket.socket]:
+        smtp = self.config.smtp
+        sockets = {
+            "incoming": _bind("smtp.port", smtp.listen, smtp.port),
+            "submission": _bind("smtp.submission_port", smtp.listen, smtp.submission_port),
+        }
+        if smtp.tls_cert_file:
+            sockets["submissions"] = _bind(
+                "smtp.submissions_port", smtp.listen, smtp.submissions_port
+            )
+        return sockets
+
+    def _start_workers(self, committer: GroupCommitter, addresses: RuntimeAddresses) -> None:
+        assert self.database is not None
+        config = self.config
         # Webhooks start before delivery and stop after it, so the events of the last
         # deliveries still find a running hook runner (what it does not send is sent
         # after the next start: hooks and outbox events are in the database).
@@ -239,7 +311,6 @@ class Runtime:
         cleanup = PeriodicCleanup(committer, self.clock)
         cleanup.start()
         self._stack.push_async_callback(cleanup.stop)
-        return addresses
 
     def _start_hooks(self, committer: GroupCommitter, reader: Reader) -> None:
         sender = self._hook_sender
@@ -261,6 +332,8 @@ class Runtime:
     def _hooks_queued(self) -> None:
         if self.hook_runner is not None:
             self.hook_runner.wake()
+        if self._parent is not None:
+            self._parent.hooks_queued()
 
     def _delivery_transport(self, addresses: RuntimeAddresses) -> Transport | None:
         if self._transport is not None:
@@ -278,6 +351,8 @@ class Runtime:
     def _queued(self) -> None:
         if self.queue_runner is not None:
             self.queue_runner.wake()
+        if self._parent is not None:
+            self._parent.queued()
 
     async def _serve(self, listener: Listener) -> Listener:
         await listener.start()
@@ -293,3 +368,8 @@ def _bind(key: str, host: str, port: int) -> socket.socket:
         return bind_tcp(host, port)
     except OSError as exc:
         raise ConfigError(f"{key}: cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+def _close_all(sockets: list[socket.socket]) -> None:
+    for sock in sockets:
+        sock.close()

@@ -10,7 +10,7 @@ from postroom.auth import LoginVerifier
 from postroom.clock import Clock
 from postroom.config import Config
 from postroom.smtp.policy import IncomingPolicy
-from postroom.store.groupcommit import GroupCommitter
+from postroom.store.groupcommit import Committer
 from postroom.store.reader import Reader
 
 
@@ -20,7 +20,9 @@ class SMTPServices:
 
     config: Config
     clock: Clock
-    committer: GroupCommitter
+    committer: Committer
+    """Where units are written: this process's group committer, or the link to the
+    process that writes (so units must pickle: see `store.groupcommit.Committer`)."""
     verifier: LoginVerifier
     """The same verifier (and failed-login limiter) as the webapi's."""
     reader: Reader

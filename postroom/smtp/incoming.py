@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from aiosmtpd.smtp import Envelope, Session
 
 from postroom.dsn import Bounce, parse_bounce
 from postroom.hooks import Arrival, accounts_with_incoming_hooks, queue_incoming_hook
-from postroom.mail import Address, AddressError, parse_address, parse_message
+from postroom.mail import Address, AddressError, ParsedMessage, parse_address, parse_message
 from postroom.queue.bounces import record_fromid_mail, record_report
 from postroom.queue.forward import Forward, enqueue_forward
 from postroom.smtp import codes
@@ -230,56 +231,27 @@ class IncomingHandler(Handler):
         # delivery only (RFC 5321 §4.4).
         forward_prefix = received_field(stamp, None)
 
-        async def unit(batch: Batch) -> None:
-            for (account_id, domain), addresses in forwards.items():
-                await enqueue_forward(
-                    batch,
-                    Forward(
-                        account_id=account_id,
-                        forwarder_domain=domain,
-                        recipients=list(addresses.values()),
-                    ),
+        await services.committer.run(
+            StoreIncoming(
+                data=data,
+                copies=tuple(copies),
+                bounce=bounce,
+                parsed=parsed,
+                forwards=tuple(
+                    Forward(account_id=account_id, forwarder_domain=domain,
+                            recipients=tuple(addresses.values()))
+                    for (account_id, domain), addresses in forwards.items()
+                ),
+                forward_envelope=ForwardEnvelope(
                     sender=transaction.sender,
-                    message=data,
                     prefix=forward_prefix,
                     message_id=message_id,
                     subject=subject,
                     smtputf8=transaction.smtp_utf8,
-                    now=now,
-                )
-            if not copies:
-                return
-            blob_id = await store_blob(batch, data, now)
-            for message, fromid in copies:
-                msg_id = await store_message(batch, replace(message, blob_id=blob_id))
-                if fromid:
-                    matched = await record_fromid_mail(batch, fromid=fromid, bounce=bounce, now=now)
-                elif bounce is not None:
-                    matched = await record_report(
-                        batch, account_id=message.account_id, bounce=bounce, now=now
-                    )
-                else:
-                    matched = False
-                if matched:
-                    # Reported on the sent message instead (SPEC §3.3).
-                    continue
-                # Queued in the transaction that stores the message: never lost.
-                await queue_incoming_hook(
-                    batch,
-                    account_id=message.account_id,
-                    data=data,
-                    parsed=parsed,
-                    arrival=Arrival(
-                        msg_id=msg_id,
-                        mail_from=message.envelope.mail_from,
-                        rcpt_to=message.envelope.rcpt_to,
-                        remote_ip=message.envelope.remote_ip,
-                        received=now,
-                        mailbox_name=INBOX,
-                    ),
-                )
-
-        await services.committer.run(unit)
+                ),
+                now=now,
+            )
+        )  # fmt: skip
         services.hooks_queued()
         if forwards:
             services.queued()
@@ -294,6 +266,85 @@ class IncomingHandler(Handler):
             len(transaction.recipients),
         )
         return codes.DELIVERED.line()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForwardEnvelope:
+    """How the copies of a message forwarded elsewhere are queued (`queue.forward`)."""
+
+    sender: Address | None
+    """The MAIL FROM the message came with; None for the null reverse-path."""
+    prefix: bytes
+    """Our Received field."""
+    message_id: str
+    subject: str
+    smtputf8: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreIncoming:
+    """The unit that stores an incoming message: a value that pickles, so that it can be
+    written by another process (`store.groupcommit.Committer`)."""
+
+    data: bytes
+    copies: tuple[tuple[NewMessage, str], ...]
+    """Each copy to store, with the fromid it was addressed to ("" for none)."""
+    bounce: Bounce | None
+    parsed: ParsedMessage | None
+    """For the incoming webhook payload; None when no account wants one."""
+    forwards: tuple[Forward, ...]
+    """Copies to queue for addresses elsewhere, in the same transaction."""
+    forward_envelope: ForwardEnvelope
+    now: datetime
+
+    async def __call__(self, batch: Batch) -> None:
+        data, now = self.data, self.now
+        envelope = self.forward_envelope
+        for forward in self.forwards:
+            await enqueue_forward(
+                batch,
+                forward,
+                sender=envelope.sender,
+                message=data,
+                prefix=envelope.prefix,
+                message_id=envelope.message_id,
+                subject=envelope.subject,
+                smtputf8=envelope.smtputf8,
+                now=now,
+            )
+        if not self.copies:
+            return
+        blob_id = await store_blob(batch, data, now)
+        for message, fromid in self.copies:
+            msg_id = await store_message(batch, replace(message, blob_id=blob_id))
+            if fromid:
+                matched = await record_fromid_mail(
+                    batch, fromid=fromid, bounce=self.bounce, now=now
+                )
+            elif self.bounce is not None:
+                matched = await record_report(
+                    batch, account_id=message.account_id, bounce=self.bounce, now=now
+                )
+            else:
+                matched = False
+            if matched:
+                # Reported on the sent message instead (SPEC §3.3).
+                continue
+            # Queued in the transaction that stores the message: never lost.
+            await queue_incoming_hook(
+                batch,
+                account_id=message.account_id,
+                data=data,
+                parsed=self.parsed,
+                arrival=Arrival(
+                    msg_id=msg_id,
+                    mail_from=message.envelope.mail_from,
+                    rcpt_to=message.envelope.rcpt_to,
+                    remote_ip=message.envelope.remote_ip,
+                    received=now,
+                    mailbox_name=INBOX,
+                ),
+            )
 
 
 MAX_HOPS = 100

@@ -10,6 +10,7 @@ committer; 250 is answered only after the commit.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiosmtpd.smtp import MISSING, Envelope, Session
@@ -211,12 +212,8 @@ class SubmissionHandler(AuthMechanisms, Handler):
             sent_copy=await _sent_copy(account, services.reader),
         )
 
-        async def unit(batch: Batch) -> list[int]:
-            queued = await enqueue(batch, submission, now)
-            return [q.queue_msg_id for q in queued]
-
         try:
-            ids = await services.committer.run(unit)
+            ids = await services.committer.run(EnqueueSubmission(submission=submission, now=now))
         except IntegrityError:
             if not plan.chosen:
                 raise
@@ -225,6 +222,19 @@ class SubmissionHandler(AuthMechanisms, Handler):
         services.queued()
         log.info("SMTP submission by %s from %s: queued %s", login.username, peer.client_ip, ids)
         return codes.QUEUED.line(first=ids[0], count=len(ids))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnqueueSubmission:
+    """The unit that queues a submitted message, returning its queue IDs: a value that
+    pickles, so that it can be written by another process (`store.groupcommit.Committer`)."""
+
+    submission: Submission
+    now: datetime
+
+    async def __call__(self, batch: Batch) -> list[int]:
+        queued = await enqueue(batch, self.submission, self.now)
+        return [q.queue_msg_id for q in queued]
 
 
 async def _sent_copy(account: AccountRecord, reader: Reader) -> SentCopy | None:

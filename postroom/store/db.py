@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import (
+    BaseDBAsyncClient,
+    TransactionalDBClient,
+    TransactionContext,
+)
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.connection import get_connections
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
@@ -109,6 +119,21 @@ class Database:
     def connection(self) -> BaseDBAsyncClient:
         return self.context.db()
 
+    def write_transaction(self) -> TransactionContext:
+        """A transaction for a writer that reads before it writes.
+
+        On SQLite it begins with BEGIN IMMEDIATE, taking the write lock at once (waiting
+        for it under busy_timeout). Tortoise begins with a deferred BEGIN, and a deferred
+        transaction that has read cannot be upgraded to a writer once another process
+        has committed: SQLite answers SQLITE_BUSY at once, without waiting. With more
+        than one writing process (`postroom serve --role`, localserve's SMTP process, a
+        CLI command) that is the common case, not a corner.
+        """
+        client = self.connection()
+        if isinstance(client, SqliteClient):
+            return _ImmediateTransactionContext(_ImmediateTransaction(client), client._lock)
+        return client._in_transaction()
+
 
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[Database]:
@@ -131,3 +156,33 @@ async def open_database(url: str) -> AsyncIterator[Database]:
             yield Database(
                 url=url, dialect=dialect, context=context, reader=PoolReader(context.db())
             )
+
+
+class _ImmediateTransactionContext(SqliteTransactionContext):
+    """Releases the connection's lock when BEGIN fails (busy_timeout ran out, say), which
+    Tortoise's context does not: the connection would stay locked for good."""
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        connection: TransactionalDBClient = self.connection
+        return connection
+
+
+class _ImmediateTransaction(SqliteTransactionWrapper):
+    """Tortoise's SQLite transaction, begun with BEGIN IMMEDIATE (see `write_transaction`)."""
+
+    async def begin(self) -> None:
+        # (Tortoise first commits whatever is open; statements outside a transaction
+        # autocommit on this connection, so nothing is, and that round trip is saved.)
+        await self._connection.execute("BEGIN IMMEDIATE")

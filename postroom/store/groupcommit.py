@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -71,6 +71,17 @@ class Batch:
 
 
 Work = Callable[[Batch], Awaitable[Any]]
+
+
+class Committer(Protocol):
+    """Runs units of work in group transactions: the `GroupCommitter` of this process,
+    or the link to the process that writes (`server.process.ParentLink`), which needs
+    units that pickle: instances of module-level classes, not closures."""
+
+    async def run(self, work: Callable[[Batch], Awaitable[T]]) -> T:
+        """Run `work` in the next group transaction; return its result once committed."""
+        ...
+
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +159,7 @@ class GroupCommitter:
         outcomes: list[tuple[bool, Any]] = []
         checkpoints = {space: a.checkpoint() for space, a in self._allocators.items()}
         try:
-            async with self._database.connection()._in_transaction() as connection:
+            async with self._database.write_transaction() as connection:
                 scope = Batch(connection, self._allocators)
                 for unit in batch:
                     try:

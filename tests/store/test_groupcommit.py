@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+from urllib.parse import urlsplit
 
 import pytest
 
 from postroom.store.account import Account
-from postroom.store.db import Database
+from postroom.store.db import Database, Dialect
 from postroom.store.errors import StoreError
 from postroom.store.groupcommit import Batch, GroupCommitter
 
@@ -85,3 +88,40 @@ async def test_batch_values_are_loaded_once_per_transaction(database: Database) 
         await committer.stop()
     assert values == ["value"] * 20
     assert len(loads) == committer.commits < 20
+
+
+async def test_on_sqlite_a_transaction_holds_the_write_lock_from_its_start(
+    database: Database,
+) -> None:
+    """Another process cannot commit between a unit's read and its write, which would
+    make the write fail with SQLITE_BUSY at once (a deferred BEGIN cannot be upgraded
+    past a newer commit): the transaction begins with BEGIN IMMEDIATE."""
+    if database.dialect is not Dialect.SQLITE:
+        pytest.skip("SQLite's locking")
+    path = urlsplit(database.url).path
+    committer = GroupCommitter(database)
+    committer.start()
+
+    def write_elsewhere() -> str:
+        with contextlib.closing(sqlite3.connect(path, timeout=0.05)) as other:
+            try:
+                other.execute("UPDATE id_block SET next_id = next_id + 1")
+                other.commit()
+            except sqlite3.OperationalError as exc:
+                return str(exc)
+            return "committed"
+
+    async def unit(batch: Batch) -> str:
+        await Account.filter(name="a").using_db(batch.connection).count()
+        elsewhere = await asyncio.to_thread(write_elsewhere)
+        await Account.create(using_db=batch.connection, name="a")
+        return elsewhere
+
+    try:
+        elsewhere = await committer.run(unit)
+    finally:
+        await committer.stop()
+    assert elsewhere == "database is locked"
+    assert await Account.filter(name="a").count() == 1
+    # Once the transaction ended, the other process writes as usual.
+    assert await asyncio.to_thread(write_elsewhere) == "committed"
