@@ -3,7 +3,9 @@
 At most `max_deliveries` transactions run at once and at most one per recipient
 domain (the claim skips domains with a live lease). A claim may take several groups of
 one domain (`per_domain`); they go out one after the other, so a busy domain's
-messages share a connection, and recording one outcome overlaps the next transaction.
+messages share a connection. Recording an outcome (a group commit) overlaps the next
+transactions: a delivery slot and its domain are free again as soon as the SMTP
+transaction ends, and the rows, still leased, cannot be claimed again meanwhile.
 A delivery that outlives its lease is abandoned without writing: another claim owns
 the rows by then. Every failure of one delivery is logged and recorded on nothing
 else; the loop goes on.
@@ -66,6 +68,8 @@ class QueueRunner:
         )
         self._busy_domains: set[str] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._recording: set[asyncio.Task[Any]] = set()
+        """Outcomes being written, of deliveries that have ended."""
         self._backlog: list[_Chain] = []
         """Claimed groups, by domain, waiting for a free delivery slot: claiming a round
         of them at a time takes one commit instead of one per finished delivery."""
@@ -91,6 +95,8 @@ class QueueRunner:
             await self._committer.run(lambda batch: release_claims(batch, backlog))
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._recording:
+            await asyncio.gather(*self._recording, return_exceptions=True)
 
     def wake(self) -> None:
         """Something was queued or released: look for due rows now."""
@@ -104,6 +110,8 @@ class QueueRunner:
         while self._in_flight or self._backlog:
             self._all_done.clear()
             await self._all_done.wait()
+        if self._recording:
+            await asyncio.gather(*self._recording, return_exceptions=True)
         return claimed
 
     async def _loop(self) -> None:
@@ -191,7 +199,6 @@ class QueueRunner:
 
     async def _deliver(self, chain: _Chain) -> None:
         lease = self._settings.lease.total_seconds()
-        recording: list[asyncio.Task[Any]] = []
         for index, group in enumerate(chain.groups):
             elapsed = self._clock.monotonic() - chain.claimed_at
             if index and (elapsed > lease / 2 or self._stopping):
@@ -200,17 +207,20 @@ class QueueRunner:
                 await self._release(chain.groups[index:])
                 break
             try:
-                recording.append(await self._attempt(group, budget=lease * 0.8 - elapsed))
+                recording = await self._attempt(group, budget=lease * 0.8 - elapsed)
             except Exception:
                 log.exception(
                     "delivery of queue messages %s failed; they are retried when the lease ends",
                     [row["id"] for row in group.rows],
                 )
-        for task, result in zip(
-            recording, await asyncio.gather(*recording, return_exceptions=True), strict=True
-        ):
-            if isinstance(result, Exception):
-                log.error("recording a delivery outcome failed (%s): %r", task.get_name(), result)
+                continue
+            self._recording.add(recording)
+            recording.add_done_callback(self._recorded)
+
+    def _recorded(self, task: asyncio.Task[Any]) -> None:
+        self._recording.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("recording a delivery outcome failed (%s): %r", task.get_name(), error)
 
     async def _release(self, groups: list[ClaimedGroup]) -> None:
         await self._committer.run(lambda batch: release_claims(batch, groups))

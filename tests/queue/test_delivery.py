@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -9,9 +10,11 @@ import pytest
 
 from postroom.queue.backoff import BASE_DELAY
 from postroom.queue.submit import SOURCE_SMTP
+from postroom.queue.transport import RecipientOutcome
 from postroom.store.account import Account
 from postroom.store.blob import MessageBlob
 from postroom.store.db import Database
+from postroom.store.groupcommit import Batch
 from postroom.store.mailbox import Mailbox, StoredMessage
 from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage, Suppression
 from tests.queue.harness import (
@@ -177,6 +180,42 @@ async def test_one_delivery_at_a_time_per_domain(database: Database) -> None:
         assert await harness.runner.run_once() == 1
         assert await harness.runner.run_once() == 1
         assert await harness.runner.run_once() == 0
+
+
+async def test_the_next_delivery_does_not_wait_for_an_outcome_to_be_written(
+    database: Database,
+) -> None:
+    """A delivery slot is free again once its SMTP transaction ends; the outcome commits
+    meanwhile (the rows stay leased until then)."""
+    async with queue_harness(database, max_deliveries=1) as harness:
+        await harness.queue(["a@one.example"])
+        await harness.queue(["b@two.example"])
+        writer_free = asyncio.Event()
+        started_while_writing: list[bool] = []
+
+        async def hold_the_writer(batch: Batch) -> None:
+            await writer_free.wait()
+
+        holding: list[asyncio.Task[None]] = []
+
+        def script(recipient: str) -> RecipientOutcome:
+            if not holding:
+                # The first outcome queues behind this unit, so it cannot commit yet.
+                holding.append(asyncio.create_task(harness.committer.run(hold_the_writer)))
+            else:
+                started_while_writing.append(not writer_free.is_set())
+                writer_free.set()
+            return OK
+
+        harness.transport.script = script
+        try:
+            assert await asyncio.wait_for(harness.runner.run_once(), 30) == 2
+        finally:
+            writer_free.set()  # (so that a failure ends instead of hanging)
+        await holding[0]
+        assert started_while_writing == [True]
+        assert await QueueMessage.all().count() == 0
+        assert await RetiredMessage.all().count() == 2
 
 
 async def test_without_retention_nothing_is_kept(database: Database) -> None:
