@@ -108,6 +108,11 @@ class GroupCommitter:
         self.units = 0
         """Units committed so far; units / commits is the average batch size."""
 
+    @property
+    def waiting(self) -> int:
+        """Units waiting for the next transaction."""
+        return len(self._pending)
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="group-commit")
 

@@ -11,6 +11,7 @@ import pytest
 
 from postroom.auth import hash_password
 from postroom.store.account import Account
+from postroom.store.groupcommit import Batch
 from postroom.store.outgoing import QueueMessage
 from tests.conftest import RunningServer
 from tests.webapi.helpers import add_account
@@ -262,11 +263,25 @@ async def test_random_bodies_never_cause_a_server_error(server: RunningServer) -
 
 async def test_concurrent_sends_share_commits(server: RunningServer) -> None:
     committer = server.webapi.committer
+    # A commit in progress until all Sends wait for the next: they must then share it.
+    # (Left to timing, a loaded machine may commit each Send before the next arrives.)
+    release = asyncio.Event()
+
+    async def busy(batch: Batch) -> None:
+        await release.wait()
+
+    holding = asyncio.create_task(committer.run(busy))
     before = committer.commits
     async with server.client() as client:
-        responses = await asyncio.gather(
-            *(client.post(SEND, data={"request": REQUEST}) for _ in range(40))
-        )
+        sends = [
+            asyncio.create_task(client.post(SEND, data={"request": REQUEST})) for _ in range(40)
+        ]
+        async with asyncio.timeout(30):
+            while committer.waiting < 40:
+                await asyncio.sleep(0.01)
+        release.set()
+        responses = await asyncio.gather(*sends)
+    await holding
     assert {r.status_code for r in responses} == {200}
     ids = [r.json()["Submissions"][0]["QueueMsgID"] for r in responses]
     assert len(set(ids)) == 40
