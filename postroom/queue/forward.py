@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 SRS_SECRET_SETTING = "srs_secret"
 """The `admin_setting` row holding the SRS secret (hex), made on first use."""
+_SECRET_QUERY = "SELECT value FROM admin_setting WHERE name = ?"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,9 +46,7 @@ class Forward:
 
 
 async def _load_secret(connection: BaseDBAsyncClient) -> bytes | None:
-    rows = await sql.fetch(
-        connection, "SELECT value FROM admin_setting WHERE name = ?", [SRS_SECRET_SETTING]
-    )
+    rows = await sql.fetch(connection, _SECRET_QUERY, [SRS_SECRET_SETTING])
     return bytes.fromhex(str(rows[0]["value"])) if rows else None
 
 
@@ -73,9 +72,7 @@ async def srs_secret(batch: Batch) -> bytes:
 
 async def decode_return_address(address: Address, reader: Reader, now: datetime) -> Address:
     """The original sender an SRS address of ours stands for. Raises SRSError."""
-    rows = await reader.fetch(
-        "SELECT value FROM admin_setting WHERE name = ?", [SRS_SECRET_SETTING]
-    )
+    rows = await reader.fetch(_SECRET_QUERY, [SRS_SECRET_SETTING])
     if not rows:
         raise SRSError(f"{address}: this server has not forwarded any mail")
     return srs_decode(address, bytes.fromhex(str(rows[0]["value"])), now)

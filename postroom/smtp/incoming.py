@@ -219,11 +219,11 @@ class IncomingHandler(Handler):
             await _report(data, mail_from, any(fromid for _, fromid in copies)) if copies else None
         )
 
-        if forwards and _hops(data) >= MAX_HOPS:
+        if forwards and (hops := _hops(data)) >= MAX_HOPS:
             log.warning(
                 "SMTP incoming from %s: not forwarding a message with %d Received fields",
                 peer.client_ip,
-                _hops(data),
+                hops,
             )
             return codes.MAIL_LOOP.line()
 

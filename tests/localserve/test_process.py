@@ -9,27 +9,20 @@ import os
 import re
 import signal
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
 import pytest
 
-from tests.localserve.test_localserve import Localserve, start_localserve
+from tests.localserve.test_localserve import Localserve, localserve
+
+__all__ = ["localserve"]  # a fixture, used by name
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/task").is_dir(), reason="reads process trees from /proc"
 )
-
-
-@pytest.fixture
-async def localserve(tmp_path: Path) -> AsyncIterator[Localserve]:
-    server = await start_localserve(tmp_path / "instance")
-    yield server
-    if server.process.returncode is None:
-        server.process.kill()
-        await server.process.wait()
 
 
 def children(pid: int) -> list[int]:
