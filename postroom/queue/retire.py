@@ -93,12 +93,7 @@ def message_fields(row: Mapping[str, Any]) -> dict[str, object]:
 
 async def delete_leased(batch: Batch, row_id: int, token: str) -> bool:
     """Remove a queue row this worker holds the lease on; False if the lease was lost."""
-    deleted = await sql.execute(
-        batch.connection,
-        "DELETE FROM queue_message WHERE id = ? AND lease_token = ?",
-        [row_id, token],
-    )
-    return deleted == 1
+    return await batch.delete_row("queue_message", {"id": row_id, "lease_token": token})
 
 
 async def keep_retired_for(batch: Batch, account_id: int) -> timedelta:

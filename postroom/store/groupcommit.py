@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -32,14 +32,22 @@ T = TypeVar("T")
 class Batch:
     """What a unit of work gets: the transaction's connection, values loaded once per
     transaction for all its units (such as the hold rules every Send consults), IDs
-    from reserved blocks, and inserts that are sent as one statement per table when
-    the transaction ends (a database round trip costs more than the row)."""
+    from reserved blocks, and inserts and deletes that are sent as one statement per
+    table when the transaction ends (a database round trip costs more than the row)."""
 
-    def __init__(self, connection: BaseDBAsyncClient, allocators: dict[str, IdAllocator]) -> None:
+    def __init__(
+        self,
+        connection: BaseDBAsyncClient,
+        allocators: dict[str, IdAllocator],
+        *,
+        grouped: bool = False,
+    ) -> None:
         self.connection = connection
         self._allocators = allocators
+        self._grouped = grouped
         self._loaded: dict[str, Any] = {}
         self._inserts: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
+        self._deletes: dict[tuple[str, tuple[str, ...]], list[Sequence[Any]]] = {}
 
     async def once(self, key: str, load: Callable[[BaseDBAsyncClient], Awaitable[T]]) -> T:
         """`load(connection)`, run at most once per transaction for each `key`."""
@@ -58,7 +66,32 @@ class Batch:
         parent row before the rows that refer to it."""
         self._inserts.setdefault((table, tuple(columns)), []).append(values)
 
+    async def delete_row(self, table: str, key: Mapping[str, Any]) -> bool:
+        """Delete the row of `table` whose columns have the values of `key`; True if
+        there was one.
+
+        In a transaction of several units the answer is assumed, not asked: the rows are
+        deleted by one statement when the transaction ends, and if any of them was gone
+        (a queue row whose lease another worker took over, say), the transaction fails
+        and every unit is run again in a transaction of its own, where the delete is
+        done at once and the answer is exact. A round trip per row would otherwise be
+        most of the cost of recording a delivery."""
+        columns = tuple(key)
+        if self._grouped:
+            self._deletes.setdefault((table, columns), []).append(tuple(key.values()))
+            return True
+        condition = " AND ".join(f"{column} = ?" for column in columns)
+        statement = sql.render(
+            f"DELETE FROM {table} WHERE {condition}", sql.dialect(self.connection)
+        )
+        count, _ = await self.connection.execute_query(statement, list(key.values()))
+        return int(count) == 1
+
     async def flush(self) -> None:
+        """Run the deferred deletes, then the deferred inserts."""
+        for (table, columns), keys in self._deletes.items():
+            await self._delete_all(table, columns, keys)
+        self._deletes.clear()
         for (table, columns), rows in self._inserts.items():
             statement = (
                 f"INSERT INTO {table} ({', '.join(columns)})"
@@ -68,6 +101,26 @@ class Batch:
                 sql.render(statement, sql.dialect(self.connection)), [list(r) for r in rows]
             )
         self._inserts.clear()
+
+    async def _delete_all(
+        self, table: str, columns: tuple[str, ...], keys: list[Sequence[Any]]
+    ) -> None:
+        # Chunks keep the statement within every database's limit on parameters.
+        per_statement = max(1, 500 // len(columns))
+        row = "(" + " AND ".join(f"{column} = ?" for column in columns) + ")"
+        for start in range(0, len(keys), per_statement):
+            chunk = keys[start : start + per_statement]
+            statement = sql.render(
+                f"DELETE FROM {table} WHERE {' OR '.join(row for _ in chunk)}",
+                sql.dialect(self.connection),
+            )
+            count, _ = await self.connection.execute_query(
+                statement, [value for key in chunk for value in key]
+            )
+            if int(count) != len(chunk):
+                raise RowsGoneError(
+                    f"{len(chunk) - int(count)} of {len(chunk)} rows of {table} to delete were gone"
+                )
 
 
 Work = Callable[[Batch], Awaitable[Any]]
@@ -165,7 +218,7 @@ class GroupCommitter:
         checkpoints = {space: a.checkpoint() for space, a in self._allocators.items()}
         try:
             async with self._database.write_transaction() as connection:
-                scope = Batch(connection, self._allocators)
+                scope = Batch(connection, self._allocators, grouped=len(batch) > 1)
                 for unit in batch:
                     try:
                         outcomes.append((True, await unit.work(scope)))
@@ -205,6 +258,11 @@ class GroupCommitter:
                 unit.done.set_result(value)
             else:
                 unit.done.set_exception(value)
+
+
+class RowsGoneError(StoreError):
+    """Rows a group transaction was to delete were gone when it ended (`Batch.delete_row`):
+    its units are run again one by one."""
 
 
 class _UnitFailedError(Exception):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from postroom.store.account import Account
+from postroom.store.account import Account, AdminSetting
 from postroom.store.db import Database, Dialect
 from postroom.store.errors import StoreError
 from postroom.store.groupcommit import Batch, GroupCommitter
@@ -125,3 +125,49 @@ async def test_on_sqlite_a_transaction_holds_the_write_lock_from_its_start(
     assert await Account.filter(name="a").count() == 1
     # Once the transaction ended, the other process writes as usual.
     assert await asyncio.to_thread(write_elsewhere) == "committed"
+
+
+async def test_deletes_in_a_group_are_checked_when_it_ends(database: Database) -> None:
+    """A group's deletes run as one statement at its end, assuming every row is there;
+    when one is gone, every unit runs again alone, where the answer is exact."""
+    await AdminSetting.create(name="present", value="")
+    committer = GroupCommitter(database)
+    committer.start()
+    answers: dict[str, list[bool]] = {"present": [], "gone": []}
+
+    async def delete(name: str, batch: Batch) -> bool:
+        deleted = await batch.delete_row("admin_setting", {"name": name})
+        answers[name].append(deleted)
+        return deleted
+
+    async def insert(batch: Batch) -> None:
+        await AdminSetting.create(using_db=batch.connection, name="inserted", value="")
+
+    try:
+        present, gone, _ = await asyncio.gather(
+            committer.run(lambda b: delete("present", b)),
+            committer.run(lambda b: delete("gone", b)),
+            committer.run(insert),
+        )
+    finally:
+        await committer.stop()
+    assert (present, gone) == (True, False)
+    # Assumed in the group, then asked when run alone.
+    assert answers == {"present": [True, True], "gone": [True, False]}
+    assert await AdminSetting.all().values_list("name", flat=True) == ["inserted"]
+
+
+async def test_a_unit_alone_deletes_at_once(database: Database) -> None:
+    await AdminSetting.create(name="present", value="")
+    committer = GroupCommitter(database)
+    committer.start()
+
+    async def delete_twice(batch: Batch) -> tuple[bool, bool]:
+        first = await batch.delete_row("admin_setting", {"name": "present"})
+        return first, await batch.delete_row("admin_setting", {"name": "present"})
+
+    try:
+        assert await committer.run(delete_twice) == (True, False)
+    finally:
+        await committer.stop()
+    assert await AdminSetting.all().count() == 0
