@@ -29,6 +29,7 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
 from postroom.store.errors import StoreError
+from postroom.store.inline import InlineConnection
 from postroom.store.reader import PoolReader, Reader, SQLiteReader
 
 APP_LABEL = "postroom"
@@ -116,6 +117,9 @@ class Database:
     reader: Reader
     """For hot-path reads that need not see the writer's open transaction."""
 
+    writer: InlineConnection | None = None
+    """SQLite: the connection `write_transaction` runs on (`store.inline`)."""
+
     def connection(self) -> BaseDBAsyncClient:
         return self.context.db()
 
@@ -127,11 +131,14 @@ class Database:
         transaction that has read cannot be upgraded to a writer once another process
         has committed: SQLite answers SQLITE_BUSY at once, without waiting. With more
         than one writing process (`postroom serve --role`, localserve's SMTP process, a
-        CLI command) that is the common case, not a corner.
+        CLI command) that is the common case, not a corner. Its statements run on the
+        calling thread (`store.inline`).
         """
         client = self.connection()
-        if isinstance(client, SqliteClient):
-            return _ImmediateTransactionContext(_ImmediateTransaction(client), client._lock)
+        if isinstance(client, SqliteClient) and self.writer is not None:
+            return _ImmediateTransactionContext(
+                _ImmediateTransaction(client, self.writer), self.writer.lock
+            )
         return client._in_transaction()
 
 
@@ -147,10 +154,19 @@ async def open_database(url: str) -> AsyncIterator[Database]:
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(url), _enable_global_fallback=True)
         if dialect is Dialect.SQLITE:
-            reader = await SQLiteReader.open(urlsplit(url).path)
+            path = urlsplit(url).path
+            reader = await SQLiteReader.open(path)
+            writer = InlineConnection.open(
+                path,
+                {k: v for k, v in SQLITE_PRAGMAS.items() if k != "busy_timeout"},
+                busy_timeout=int(SQLITE_PRAGMAS["busy_timeout"]) / 1000,
+            )
             try:
-                yield Database(url=url, dialect=dialect, context=context, reader=reader)
+                yield Database(
+                    url=url, dialect=dialect, context=context, reader=reader, writer=writer
+                )
             finally:
+                await writer.close()
                 await reader.close()
         else:
             yield Database(
@@ -180,9 +196,16 @@ class _ImmediateTransactionContext(SqliteTransactionContext):
 
 
 class _ImmediateTransaction(SqliteTransactionWrapper):
-    """Tortoise's SQLite transaction, begun with BEGIN IMMEDIATE (see `write_transaction`)."""
+    """Tortoise's SQLite transaction on the inline writer connection, begun with BEGIN
+    IMMEDIATE (see `write_transaction`)."""
+
+    def __init__(self, client: SqliteClient, writer: InlineConnection) -> None:
+        super().__init__(client)
+        # Tortoise's SQLite client only calls the aiosqlite methods InlineConnection has.
+        self._connection = writer  # type: ignore[assignment]
+        self._writer = writer
 
     async def begin(self) -> None:
         # (Tortoise first commits whatever is open; statements outside a transaction
         # autocommit on this connection, so nothing is, and that round trip is saved.)
-        await self._connection.execute("BEGIN IMMEDIATE")
+        await self._writer.begin_immediate()
