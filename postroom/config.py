@@ -129,7 +129,11 @@ class DeliveryConfig:
         " submissions while others deliver).",
     )
     max_concurrent: int = _setting(
-        16, "Most SMTP transactions delivering at once (one per recipient domain).", _positive
+        16,
+        "Most SMTP transactions delivering at once (one per recipient domain). localserve"
+        " writes 64 into its config file: its deliveries wait for the commit in its other"
+        " process, not for a network.",
+        _positive,
     )
     per_domain: int = _setting(
         8,

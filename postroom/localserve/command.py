@@ -81,6 +81,8 @@ def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
             addresses.smtp_port,
             local_hostname=config.hostname,
             timeout_seconds=config.delivery.timeout_seconds,
+            # A connection for each delivery that can run at once, kept between messages.
+            max_idle=config.delivery.max_concurrent,
         ),
     )
     serve(run_until_signalled(runtime, announce=announce))

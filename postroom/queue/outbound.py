@@ -66,6 +66,8 @@ class OutboundTransport:
             idle_seconds=config.delivery.idle_connection_seconds,
             rng=rng,
         )
+        # A smarthost's connections are kept for the next message: as many as can be busy.
+        self._max_idle = config.delivery.max_concurrent
         self._relays: list[SMTPRelayTransport] = []
         named: dict[str, Transport] = {"direct": self.direct}
         for name, transport in config.transports.items():
@@ -78,6 +80,7 @@ class OutboundTransport:
                 local_hostname=config.hostname,
                 settings=settings,
                 enforce_require_tls=True,
+                max_idle=self._max_idle,
             )
             self._relays.append(relay)
             default = relay
@@ -100,6 +103,7 @@ class OutboundTransport:
             password=transport.read_password(),
             settings=settings,
             enforce_require_tls=True,
+            max_idle=self._max_idle,
         )
         self._relays.append(relay)
         return relay

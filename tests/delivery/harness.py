@@ -169,7 +169,7 @@ async def delivery_harness(
         database.reader,
         outbound,
         clock,
-        RunnerSettings(hostname=config.hostname),
+        RunnerSettings(hostname=config.hostname, max_deliveries=config.delivery.max_concurrent),
         rng=random.Random(1),
     )
     try:

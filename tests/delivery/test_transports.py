@@ -179,3 +179,27 @@ def test_queue_transport_command_knows_the_configured_names(tmp_path: Path) -> N
     assert unknown.returncode == 2
     assert "no transport 'sinc' in the config (known: direct, sink)" in unknown.stdout
     assert run("sink").returncode == 0
+
+
+async def test_smarthost_connections_are_kept_for_every_concurrent_delivery(
+    database: Database, mtas: Fleet, tmp_path: Path
+) -> None:
+    """As many connections to a smarthost stay open for the next messages as deliveries
+    can run at once: none is closed and opened again while all of them are busy."""
+    smarthost = await mtas.add()
+    path = tmp_path / "postroom.toml"
+    path.write_text('hostname = "postroom.sender.test"\n')
+    overrides = {
+        **TIMEOUTS,
+        "data_dir": str(tmp_path),
+        "delivery.relay_host": "127.0.0.2",
+        "delivery.relay_port": mtas.port,
+        "delivery.max_concurrent": 24,
+    }
+    config = load_config(path, env={}, overrides=overrides)
+    async with delivery_harness(database, mtas, tmp_path, config=config) as harness:
+        for round in range(2):
+            await harness.queue([f"someone@d{n}.round{round}.test" for n in range(24)])
+            await harness.runner.run_once()
+    assert len(smarthost.messages) == 48
+    assert smarthost.connections == 24
