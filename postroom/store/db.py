@@ -156,11 +156,13 @@ async def open_database(url: str) -> AsyncIterator[Database]:
         if dialect is Dialect.SQLITE:
             path = urlsplit(url).path
             reader = await SQLiteReader.open(path)
-            writer = InlineConnection.open(
-                path,
-                {k: v for k, v in SQLITE_PRAGMAS.items() if k != "busy_timeout"},
-                busy_timeout=int(SQLITE_PRAGMAS["busy_timeout"]) / 1000,
-            )
+            # The settings of Tortoise's own connection (foreign_keys=ON among them: SQLite
+            # enforces foreign keys, cascades included, only where a connection asks).
+            client = context.db()
+            assert isinstance(client, SqliteClient)
+            pragmas = {str(k): str(v) for k, v in client.pragmas.items()}
+            busy_timeout = int(pragmas.pop("busy_timeout", SQLITE_PRAGMAS["busy_timeout"]))
+            writer = InlineConnection.open(path, pragmas, busy_timeout=busy_timeout / 1000)
             try:
                 yield Database(
                     url=url, dialect=dialect, context=context, reader=reader, writer=writer

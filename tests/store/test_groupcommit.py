@@ -8,11 +8,13 @@ import sqlite3
 from urllib.parse import urlsplit
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from postroom.store.account import Account, AdminSetting
 from postroom.store.db import Database, Dialect
 from postroom.store.errors import StoreError
 from postroom.store.groupcommit import Batch, GroupCommitter
+from postroom.store.mailbox import Mailbox
 
 
 class UnitFailedError(Exception):
@@ -171,3 +173,27 @@ async def test_a_unit_alone_deletes_at_once(database: Database) -> None:
     finally:
         await committer.stop()
     assert await AdminSetting.all().count() == 0
+
+
+async def test_group_transactions_enforce_foreign_keys(database: Database) -> None:
+    """Deleting an account in a group transaction deletes its mailboxes (ON DELETE
+    CASCADE), and a row that refers to no account is refused: SQLite enforces foreign
+    keys only on connections that ask for it."""
+    account = await Account.create(name="owner")
+    await Mailbox.create(account=account, name="Inbox")
+    committer = GroupCommitter(database)
+    committer.start()
+
+    async def delete_account(batch: Batch) -> None:
+        await Account.filter(id=account.id).using_db(batch.connection).delete()
+
+    async def orphan(batch: Batch) -> None:
+        await Mailbox.create(using_db=batch.connection, account_id=account.id, name="Orphan")
+
+    try:
+        await committer.run(delete_account)
+        with pytest.raises(IntegrityError):
+            await committer.run(orphan)
+    finally:
+        await committer.stop()
+    assert await Mailbox.all().count() == 0
