@@ -76,16 +76,11 @@ class Batch:
         and every unit is run again in a transaction of its own, where the delete is
         done at once and the answer is exact. A round trip per row would otherwise be
         most of the cost of recording a delivery."""
-        columns = tuple(key)
+        columns, values = tuple(key), tuple(key.values())
         if self._grouped:
-            self._deletes.setdefault((table, columns), []).append(tuple(key.values()))
+            self._deletes.setdefault((table, columns), []).append(values)
             return True
-        condition = " AND ".join(f"{column} = ?" for column in columns)
-        statement = sql.render(
-            f"DELETE FROM {table} WHERE {condition}", sql.dialect(self.connection)
-        )
-        count, _ = await self.connection.execute_query(statement, list(key.values()))
-        return int(count) == 1
+        return await self._delete(table, columns, [values]) == 1
 
     async def flush(self) -> None:
         """Run the deferred deletes, then the deferred inserts."""
@@ -107,20 +102,27 @@ class Batch:
     ) -> None:
         # Chunks keep the statement within every database's limit on parameters.
         per_statement = max(1, 500 // len(columns))
-        row = "(" + " AND ".join(f"{column} = ?" for column in columns) + ")"
         for start in range(0, len(keys), per_statement):
             chunk = keys[start : start + per_statement]
-            statement = sql.render(
-                f"DELETE FROM {table} WHERE {' OR '.join(row for _ in chunk)}",
-                sql.dialect(self.connection),
-            )
-            count, _ = await self.connection.execute_query(
-                statement, [value for key in chunk for value in key]
-            )
-            if int(count) != len(chunk):
+            count = await self._delete(table, columns, chunk)
+            if count != len(chunk):
                 raise RowsGoneError(
-                    f"{len(chunk) - int(count)} of {len(chunk)} rows of {table} to delete were gone"
+                    f"{len(chunk) - count} of {len(chunk)} rows of {table} to delete were gone"
                 )
+
+    async def _delete(
+        self, table: str, columns: tuple[str, ...], keys: Sequence[Sequence[Any]]
+    ) -> int:
+        """Delete the rows with these keys in one statement; return how many there were."""
+        row = "(" + " AND ".join(f"{column} = ?" for column in columns) + ")"
+        statement = sql.render(
+            f"DELETE FROM {table} WHERE {' OR '.join(row for _ in keys)}",
+            sql.dialect(self.connection),
+        )
+        count, _ = await self.connection.execute_query(
+            statement, [value for key in keys for value in key]
+        )
+        return int(count)
 
 
 Work = Callable[[Batch], Awaitable[Any]]

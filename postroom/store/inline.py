@@ -3,8 +3,8 @@
 Through aiosqlite every statement is a round trip to a worker thread and back through
 the event loop. With the loop busy delivering mail, that round trip took about a
 millisecond, and a group transaction spent most of its time waiting between its own
-statements (docs/architecture.md, "Write path"). Those statements are short (indexed,
-on few rows): run where the transaction runs, they cost microseconds each.
+statements (docs/architecture.md, "Storage": the SQLite writer). Those statements are
+short (indexed, on few rows): run where the transaction runs, they cost microseconds.
 
 Two steps can wait for longer, and they do not block the loop:
 
