@@ -52,7 +52,7 @@ async def local_address(call: AdminCall, text: str) -> LocalAddress:
 
 def check_fromid(address: LocalAddress, fromid_login: bool) -> None:
     """A fromid login needs a catch-all separator on its domain, to build MAIL FROM
-    addresses (SPEC Appendix B)."""
+    addresses (docs/account-api.md)."""
     if fromid_login and not address.has_separator:
         raise AdminError(
             AdminCode.USER,

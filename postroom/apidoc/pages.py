@@ -1,6 +1,6 @@
 """The HTML pages of an RPC API: an index of its methods, and one page per method with
 its documentation, an editable example request and a button that calls it (as mox's
-`GET /webapi/v0/<Method>` pages do, SPEC §1.8).
+`GET /webapi/v0/<Method>` pages do, docs/webapi.md, Transport).
 
 The call is a `fetch` POST of the form field `request` to the page's own URL; the browser
 asks for the credentials on the 401 challenge. Methods that answer with bytes are

@@ -1,7 +1,7 @@
 """RFC 3464 §2.1 field groups: the per-message and per-recipient fields of a
 delivery-status part (and of a header section, which reads the same way).
 
-Lenient where mox is strict (SPEC §6.2, our policy row 8): a repeated field, an
+Lenient where mox is strict (docs/architecture.md): a repeated field, an
 unknown field, a missing final line break, a line that is neither a field nor a
 continuation, or groups not separated by blank lines do not make a report
 unreadable. What the values mean is other modules' business.

@@ -1,4 +1,4 @@
-"""An account's webhook settings (SPEC §3, Appendix B): reading them in a transaction,
+"""An account's webhook settings (docs/webhooks.md): reading them in a transaction,
 changing them, and the signing secret every account with webhooks has.
 
 URL and Authorization are copied into each hook when it is queued, so changing them

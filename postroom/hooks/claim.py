@@ -1,12 +1,12 @@
-"""Claiming due webhooks with a lease, as the mail queue claims its rows (DESIGN.md,
-"Queue claims and leases").
+"""Claiming due webhooks with a lease, as the mail queue claims its rows (docs/architecture.md,
+"Claims and leases").
 
 A claim is one conditional UPDATE that moves `next_attempt` to the end of the lease,
 counts the attempt and sets a fresh `lease_token`; it only touches hooks still due.
 Every later write of the worker is conditional on the token, so a worker that died
 or hung changes nothing and its hooks are due again when the lease ends. Hooks are
 taken in `next_attempt` order; URLs at their concurrency limit are skipped, so one
-slow receiver cannot hold up the others (SPEC §3.8).
+slow receiver cannot hold up the others (docs/architecture.md, Webhooks).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Incoming webhooks: a message stored in an account's mailbox, reported to the
-account's incoming URL (SPEC §3.3).
+account's incoming URL (docs/webhooks.md).
 
 The hook is queued in the transaction that stores the message, so a stored message
 always gets its hook and a hook never reports a message that was not stored. The
@@ -118,7 +118,7 @@ def _header(data: bytes) -> Message:
 
 
 def references(header: Message) -> list[str]:
-    """SPEC §3.3: the References header's IDs, lower-cased, whitespace removed, in <>."""
+    """As mox does: the References header's IDs, lower-cased, whitespace removed, in <>."""
     ids: list[str] = []
     for value in header.get_all("References") or []:
         for found in _MESSAGE_ID.findall(str(value)):
@@ -127,7 +127,7 @@ def references(header: Message) -> list[str]:
 
 
 def automated(header: Message, mail_from: str, content_type: str) -> bool:
-    """SPEC §3.3: mail from a program rather than a person (list mail, auto-replies,
+    """As mox does: mail from a program rather than a person (list mail, auto-replies,
     bounces): null sender, a list or Precedence header, Auto-Submitted other than
     `no` (RFC 3834 §5), or a multipart/report (RFC 6522)."""
     if not mail_from or content_type == "multipart/report":

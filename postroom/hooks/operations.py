@@ -1,4 +1,4 @@
-"""Operator operations on webhooks (SPEC §3.9): list queued and retired hooks, retry
+"""Operator operations on webhooks (docs/admin-api.md): list queued and retired hooks, retry
 now, cancel — each on a filter. The CLI uses them now and the admin API later.
 
 Filters match when all their non-empty fields match; an empty filter matches every

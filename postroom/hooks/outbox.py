@@ -1,4 +1,4 @@
-"""Turning the queue's outbox of delivery events into outgoing webhooks (SPEC §3.2).
+"""Turning the queue's outbox of delivery events into outgoing webhooks (docs/webhooks.md).
 
 The queue writes one `delivery_event` row per state change in the transaction of the
 change; this consumes them in order, in rounds: each round is one transaction that

@@ -1,4 +1,4 @@
-"""What happens to a webhook after an attempt (SPEC §3.5–§3.7).
+"""What happens to a webhook after an attempt (docs/webhooks.md).
 
 Success, or failure of the last allowed attempt: the hook leaves the queue and is
 kept as retired for the account's period. Any other failure: the hook stays, due
@@ -61,7 +61,7 @@ async def record_outcome(
             results=results,
             success=result.success,
             keep_for=hooks.keep_retired,
-            # SPEC §3.7: the last activity is the start of the final attempt.
+            # As mox records it: the last activity is the start of the final attempt.
             now=result.start,
         )
         return "delivered" if result.success else "failed"

@@ -1,4 +1,4 @@
-"""The webhook bodies (SPEC §3.1, §3.3) and the outgoing event names.
+"""The webhook bodies (docs/webhooks.md) and the outgoing event names.
 
 The dataclasses are defined in `postroom.wire.webhooks`, at the bottom layer, so that
 `postroom.client` can decode them without importing the server; they are re-exported here

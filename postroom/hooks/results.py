@@ -1,5 +1,5 @@
 """Per-attempt results recorded on webhook and retired-webhook rows (mox's `HookResult`,
-SPEC §3.7)."""
+docs/admin-api.md)."""
 
 from __future__ import annotations
 

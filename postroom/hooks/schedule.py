@@ -1,4 +1,4 @@
-"""When to try a webhook again: mox's schedule (SPEC §3.5), 12 attempts over ~32 hours.
+"""When to try a webhook again: mox's schedule (docs/webhooks.md), 12 attempts over ~32 hours.
 
 The first attempt is immediate. After the n-th failure the wait is the n-th entry
 below, with ±1% random jitter so that hooks that failed together do not all come

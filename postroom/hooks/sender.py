@@ -1,11 +1,11 @@
-"""POSTing a webhook: the `Sender` seam and its aiohttp implementation (SPEC §3.4).
+"""POSTing a webhook: the `Sender` seam and its aiohttp implementation (docs/webhooks.md).
 
 One shared `aiohttp.ClientSession` keeps connections to receivers open between hooks.
 (aiohttp rather than httpx: on loopback it POSTs over ten times as many requests per
 second at our concurrency, and webhooks are sent by the tens of thousands.)
 Redirects are not followed (a receiver that moved must be reconfigured, and a
 redirect must not turn a POST into a GET or carry the Authorization elsewhere); any
-2xx status is success (mox wants exactly 200; SPEC policy 6); every attempt has a
+2xx status is success (mox wants exactly 200; docs/architecture.md); every attempt has a
 timeout. A failure of the receiver is an outcome, never an exception.
 """
 

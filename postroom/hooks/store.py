@@ -78,7 +78,7 @@ async def new_hook_ids(batch: Batch, count: int) -> list[int]:
 
 
 def insert_hook(batch: Batch, hook: NewHook) -> None:
-    """Queue `hook` when the batch commits; it is due at once (SPEC §3.5)."""
+    """Queue `hook` when the batch commits; it is due at once (docs/webhooks.md)."""
     row = hook.row(batch.connection)
     batch.insert("webhook", _sql_columns(HOOK_COLUMNS), [row[c] for c in HOOK_COLUMNS])
 
@@ -131,7 +131,7 @@ async def pending_outgoing(batch: Batch, queue_msg_ids: Sequence[int]) -> list[d
 async def supersede(
     batch: Batch, row: dict[str, Any], *, by: int, keep_for: timedelta, now: datetime
 ) -> None:
-    """SPEC §3.6: a newer hook for the same message replaces a queued one. It leaves the
+    """As mox does: a newer hook for the same message replaces a queued one. It leaves the
     queue (even while being sent: that attempt's result is added to the retired record
     when it ends) and is kept as retired, unsuccessful, superseded by `by`."""
     await sql.execute(batch.connection, "DELETE FROM webhook WHERE id = ?", [row["id"]])

@@ -1,6 +1,6 @@
 """Reading a received message: its envelope header fields, readable text and structure.
 
-Owns what MessageGet (SPEC §2.7) shows of a stored message: the address headers,
+Owns what MessageGet (docs/webapi.md) shows of a stored message: the address headers,
 Message-ID, References, Date and Subject, the first text/plain and text/html parts
 (§2.7.1) and the MIME structure. Accepts any octets and never raises.
 """
@@ -19,7 +19,7 @@ from postroom.mail.parts import part_body
 from postroom.mail.structure import PartStructure, part_structure
 from postroom.mail.worddecoder import decode_words
 
-# SPEC §1.7: Text and HTML are each cut to 1 MiB of UTF-8, counted before the
+# As in mox (docs/webapi.md): Text and HTML are each cut to 1 MiB of UTF-8, counted before the
 # CRLF to LF conversion (as mox does).
 MAX_TEXT_BYTES = 1024 * 1024
 # Parts without a (valid) Content-Type are text/plain already (RFC 2045 §5.2).
@@ -101,7 +101,7 @@ def _addresses(header: Header, name: str) -> tuple[HeaderAddress, ...]:
 
 
 def _references(header: Header, in_reply_to: str) -> tuple[str, ...]:
-    """SPEC §2.7: References words in order, In-Reply-To prepended if not among them."""
+    """As mox does: References words in order, In-Reply-To prepended if not among them."""
     words = [
         w
         for value in header.get_all("references")
@@ -114,7 +114,7 @@ def _references(header: Header, in_reply_to: str) -> tuple[str, ...]:
 
 
 def _readable(data: bytes, part: MimePart) -> tuple[str, str, bool]:
-    """SPEC §2.7.1: (text, html, found) of the first readable parts under `part`.
+    """As mox does: (text, html, found) of the first readable parts under `part`.
 
     Unlike mox, a part with `Content-Disposition: attachment` is never readable: a
     text file attached next to a multipart/alternative is not the message's text

@@ -1,4 +1,4 @@
-"""Reports about mail we sent, received back: the queue's side of bounces (SPEC §6.3, §6.4).
+"""Reports about mail we sent, received back: the queue's side of bounces (docs/architecture.md).
 
 A report is matched to the message it is about, in this order:
 
@@ -15,7 +15,7 @@ with DSN true; `complained` for an RFC 5965 complaint; `unrecognized` for mail t
 not a report), and updates the suppression list. The mail itself is stored by the caller
 as usual; a matched report emits no incoming webhook.
 
-Beyond mox (SPEC's policy): the lenient parser reads plain-text bounces too; a report
+Beyond mox (docs/architecture.md): the lenient parser reads plain-text bounces too; a report
 with several recipients is matched recipient by recipient instead of being refused; a
 hard bounce without an SMTP code (e.g. "user unknown" in prose) still suppresses.
 """
@@ -127,7 +127,7 @@ async def _by_fromid(batch: Batch, fromid: str) -> _Match | None:
     # An earlier unit of this transaction may have just retired the message; its
     # retired row is a deferred insert until flushed.
     await batch.flush()
-    # FromIDs are stored in lower case and matched case-insensitively (SPEC policy row 8).
+    # FromIDs are stored in lower case and matched case-insensitively (docs/architecture.md).
     for table in _TABLES:
         rows = await sql.fetch(
             batch.connection,
@@ -194,7 +194,7 @@ def _bracketed(message_id: str) -> str:
 def reported_codes(result: RecipientResult) -> tuple[int, str]:
     """The SMTP code and enhanced code (without its class digit) a report gives.
 
-    SPEC §6.4: the diagnostic's reply code, or 400/500 from a 4.x.x/5.x.x status when
+    As mox does: the diagnostic's reply code, or 400/500 from a 4.x.x/5.x.x status when
     the diagnostic has none. Pseudo statuses (no real enhanced code) give no short code.
     """
     code = result.reply_code

@@ -29,7 +29,7 @@ from postroom.store.groupcommit import Batch
 @dataclass(slots=True)
 class ClaimedGroup:
     """Rows delivered in one SMTP transaction: the same BaseID (or a single row), the
-    same recipient domain, RequireTLS and transport (SPEC 4.3)."""
+    same recipient domain, RequireTLS and transport (docs/architecture.md)."""
 
     token: str
     rows: list[dict[str, Any]]

@@ -3,7 +3,7 @@
 MX hosts are tried in preference order and each host's addresses in turn (IPv6 and
 IPv4 taking turns). A temporary failure of a host (no connection, a 4xx greeting, a
 failed STARTTLS that TLS was required for, a lost connection) moves on to the next
-one; a permanent reply from a host stops, as SPEC 4.4 says. A host that lacks an
+one; a permanent reply from a host stops, as mox does. A host that lacks an
 extension the message needs does not stop the search, but if no host has it the
 message cannot be delivered, and the failure is permanent.
 
@@ -66,7 +66,7 @@ class DirectTransport:
         domain = recipient_domain(delivery)
         strict = bool(delivery.require_tls)
         if delivery.require_tls is False:
-            # RequireTLS false only waives MTA-STS/DANE policies (SPEC 4.1), which are
+            # RequireTLS false only waives MTA-STS/DANE policies (RFC 8689 §5), which are
             # opportunistic here anyway; nothing to send on.
             delivery = dataclasses.replace(delivery, require_tls=None)
         key = (domain, strict)
@@ -106,7 +106,7 @@ class DirectTransport:
             except DeliveryError as exc:
                 errors.append(exc)
                 continue
-            # SPEC 4.4: on a first attempt, a 5xx with a 7.x (security/policy) status
+            # As mox does: on a first attempt, a 5xx with a 7.x (security/policy) status
             # from a host with both IPv4 and IPv6 addresses may be about the address
             # family we came from (reverse DNS, reputation): try the other family.
             lenient = delivery.attempt <= 1 and _dual_stack(addresses)

@@ -81,7 +81,7 @@ def record_event(
 
 
 def message_fields(row: Mapping[str, Any]) -> dict[str, object]:
-    """The outgoing-webhook fields (SPEC §3.1) that come from the message's row."""
+    """The outgoing-webhook fields (docs/webhooks.md) that come from the message's row."""
     extra = sql.decode_json(row.get("extra")) or {}
     return {
         "FromID": str(row.get("from_id") or ""),

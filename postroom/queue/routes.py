@@ -1,4 +1,4 @@
-"""Which transport a delivery takes (SPEC 4.4 step 3): the message's own, set with
+"""Which transport a delivery takes (docs/architecture.md): the message's own, set with
 `postroom queue transport`, else the first configured route that matches, else the
 default (direct delivery, or the legacy `delivery.relay_host`).
 

@@ -206,7 +206,7 @@ class Session:
             outcomes.update(done)
             # RFC 5321 §4.5.3.1.10: a server may take fewer recipients per transaction
             # than we offer and answer 452 (or, from old servers, 552) to the rest; they
-            # go in the next transaction on this connection (SPEC 4.3). Only while each
+            # go in the next transaction on this connection (docs/architecture.md). Only while each
             # round gets somewhere, so a server that refuses everyone ends it.
             again = [
                 index for index in pending[1:]

@@ -185,7 +185,7 @@ MISSING_BODY: Final = Reply(
 MALFORMED_HEADER: Final = Reply(
     C554_TRANSACTION_FAILED, E_5_6_0_MEDIA_OTHER, "malformed message header section"
 )
-# SPEC §8.1: mox's text for a key given twice, and ours for the X-Postroom-Extra- spelling.
+# mox's text for a key given twice, and ours for the X-Postroom-Extra- spelling.
 DUPLICATE_MOX_EXTRA: Final = Reply(
     C554_TRANSACTION_FAILED, E_5_6_0_MEDIA_OTHER, "duplicate x-mox-extra- key {key}"
 )

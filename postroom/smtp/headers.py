@@ -2,7 +2,7 @@
 
 Pure: bytes in, values out. Field values are unfolded and trimmed, not RFC 2047
 decoded, and names are compared the way Go's `net/textproto` does (mox reads headers
-with it), so `X-Mox-Extra-*` keys come out exactly as in mox (SPEC §8.1).
+with it), so `X-Mox-Extra-*` keys come out exactly as in mox (as mox does).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def header_values(fields: Sequence[HeaderField], name: str) -> list[str]:
 
 
 def collect_extra(fields: Sequence[HeaderField]) -> dict[str, str]:
-    """Extra from `X-Mox-Extra-<Key>` and `X-Postroom-Extra-<Key>` fields (SPEC §8.1).
+    """Extra from `X-Mox-Extra-<Key>` and `X-Postroom-Extra-<Key>` fields (as mox does).
 
     The key is the canonical name without its prefix. A key given twice, in either
     spelling, raises DuplicateExtraKeyError. The fields stay in the message.

@@ -328,7 +328,7 @@ class StoreIncoming:
             else:
                 matched = False
             if matched:
-                # Reported on the sent message instead (SPEC §3.3).
+                # Reported on the sent message instead (docs/webhooks.md).
                 continue
             # Queued in the transaction that stores the message: never lost.
             await queue_incoming_hook(

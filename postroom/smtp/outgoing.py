@@ -1,4 +1,4 @@
-"""FromIDs of SMTP submissions (SPEC §8.2): generated per recipient, or chosen by the
+"""FromIDs of SMTP submissions (as mox chooses them): generated per recipient, or chosen by the
 sender in the MAIL FROM localpart."""
 
 from __future__ import annotations

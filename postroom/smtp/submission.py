@@ -3,7 +3,7 @@ accounts hand in messages, which are queued exactly like the webapi's Send.
 
 MAIL needs a login, and MAIL FROM and the From field must be addresses the account may
 use. At DATA the message is read (`smtp.message`), the send limits are checked, fromids
-are chosen (SPEC §8.2), and one queue row per recipient is written through the group
+are chosen (as mox chooses them), and one queue row per recipient is written through the group
 committer; 250 is answered only after the commit.
 """
 

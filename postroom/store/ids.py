@@ -30,7 +30,7 @@ ID_SPACES: dict[str, tuple[str, ...]] = {
 }
 """ID space name → the tables whose IDs come from it (queue and retired rows share one,
 and so do webhooks and retired webhooks; incoming and outgoing hooks share one, as in
-mox, SPEC §3.4)."""
+mox)."""
 
 
 class IdBlock(Model):

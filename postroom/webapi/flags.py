@@ -1,6 +1,6 @@
 """Message flags as the webapi takes and shows them: system flags and keywords.
 
-Owns mox's rules (SPEC §2.11): flags are lower-cased; ten names are system flags;
+Owns mox's rules (docs/webapi.md): flags are lower-cased; ten names are system flags;
 anything else is a keyword with RFC 9051 §9 atom syntax. Flags are stored as a
 lower-case list; they are shown system flags first, in mox's fixed order, then
 keywords sorted.

@@ -239,7 +239,7 @@ async def _change(
     _raise_for(await call.services.committer.run(unit), msg_id)
 
 
-# mox's codes and messages for the changes that fail; see SPEC §2.10 to §2.12.
+# mox's codes and messages for the changes that fail; see docs/webapi.md.
 _FAILURES = {
     _Outcome.ZERO_ID: (ErrorCode.USER, "getting message: invalid zero message id"),
     _Outcome.NO_SUCH_MESSAGE: (ErrorCode.MESSAGE_NOT_FOUND, "getting message: no such message"),

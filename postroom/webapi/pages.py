@@ -1,5 +1,5 @@
 """The webapi's HTML pages: `GET /webapi/v0/` lists the methods, `GET /webapi/v0/<Method>`
-documents one and can call it (SPEC §1.8). No authentication: they hold no data.
+documents one and can call it (docs/webapi.md, Transport). No authentication: they hold no data.
 
 The pages are rendered once per process: they depend only on the code.
 """

@@ -1,7 +1,7 @@
-"""The webhook bodies, with mox's field names and order (SPEC §3.1, §3.3).
+"""The webhook bodies, with mox's field names and order (docs/webhooks.md).
 
 Each dataclass is one JSON object on the wire, encoded by the codec beside it with Go's
-HTML-safe escaping (SPEC §3.4). `NameAddress` and `Structure` are shared with the
+HTML-safe escaping (docs/webhooks.md). `NameAddress` and `Structure` are shared with the
 webapi's MessageGet, which reports a stored message in the same shapes. The event names
 are `postroom.queue.QueueEvent` (re-exported as `postroom.hooks.OutgoingEvent`).
 """

@@ -95,7 +95,7 @@ class DeliveryHarness:
         fromid: bool = True,
     ) -> list[QueuedRecipient]:
         """Without fromids, several recipients share one MAIL FROM and so one
-        transaction (SPEC 4.3)."""
+        transaction (docs/architecture.md)."""
         addresses = [parse_address(r) for r in recipients]
         bases, suppressed = await check_recipients(self.account.id, addresses, self.database.reader)
         submission = Submission(

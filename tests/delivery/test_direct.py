@@ -148,7 +148,7 @@ async def test_permanent_reply_to_mail_from_stops(harness: DeliveryHarness) -> N
     retired = await RetiredMessage.get(id=queued.queue_msg_id)
     assert not retired.success
     assert (retired.results[-1]["Code"], retired.results[-1]["Secode"]) == (550, "7.1")
-    # SPEC 4.4: a permanent error from a host stops; the backup MX is not asked.
+    # As mox does: a permanent error from a host stops; the backup MX is not asked.
     assert backup.connections == 0
     assert [e[1] for e in await events()] == ["failed"]
 
@@ -251,7 +251,7 @@ async def test_policy_refusal_of_a_recipient_is_retried_once_from_dual_stack(
     harness.resolver.a_records["mx.example.test"] = ["127.0.0.99"]  # nothing listens
     (queued,) = await harness.queue(["someone@example.test"])
     await harness.runner.run_once()
-    # SPEC 4.4: on the first attempt a 5.7.x from a dual-stack host is temporary …
+    # As mox does: on the first attempt a 5.7.x from a dual-stack host is temporary …
     row = await QueueMessage.get(id=queued.queue_msg_id)
     assert row.results[-1]["Code"] == 550
     harness.clock.advance(timedelta(minutes=8))

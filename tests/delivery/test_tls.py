@@ -94,7 +94,7 @@ async def test_require_tls_without_any_capable_host_fails_permanently(
     retired = await RetiredMessage.get(id=queued.queue_msg_id)
     assert not retired.success
     result = retired.results[-1]
-    # SPEC 4.4 / RFC 8689 §5: 554 5.7.30 when no host can do REQUIRETLS.
+    # RFC 8689 §5: 554 5.7.30 when no host can do REQUIRETLS.
     assert (result["Code"], result["Secode"]) == (554, "7.30")
     assert no_tls.messages == [] and no_extension.messages == []
     assert await Suppression.all().count() == 0

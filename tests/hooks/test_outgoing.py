@@ -45,7 +45,7 @@ async def test_delivered_payload_and_headers(hooked: Hooked) -> None:
         "Extra": {"order": "<7&8>"},
         "BounceReason": "",
     }
-    # Go's HTML-safe escaping, and the keys in mox's order (SPEC §3.1, §3.4).
+    # Go's HTML-safe escaping, and the keys in mox's order (docs/webhooks.md).
     assert b'"order":"\\u003c7\\u00268\\u003e"' in request.body
     assert list(request.json()) == list(json.loads(request.body))
     headers = request.headers

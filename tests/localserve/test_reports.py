@@ -60,7 +60,7 @@ async def test_bounce_complaint_and_delay_come_back_as_webhooks(local: Hooked) -
         payloads.setdefault(request.json()["QueueMsgID"], []).append(request.json())
     assert [p["Event"] for p in payloads[ordinary]] == ["delivered"]
     # Each reported message's `delivered` hook was superseded by the report's, unless it
-    # was sent before the report came (SPEC §3.5): the report's event is the last one.
+    # was sent before the report came (docs/webhooks.md): the report's event is the last one.
     *_, failed = payloads[bounced]
     assert {
         k: failed[k] for k in ("Event", "DSN", "Suppressing", "SMTPCode", "SMTPEnhancedCode")
@@ -89,7 +89,7 @@ async def test_bounce_complaint_and_delay_come_back_as_webhooks(local: Hooked) -
     assert {e.queue_msg_id for e in events} == {bounced, complained, delayed}
 
     # The reports are in the mailbox like any mail, but get no incoming webhook: they
-    # are about our own messages (SPEC §3.3). The four delivered copies do get one.
+    # are about our own messages (docs/webhooks.md). The four delivered copies do get one.
     incoming = [r.json()["Subject"] for r in local.receiver.on("/in")]
     assert incoming == ["Order shipped"] * 4
     reports = [

@@ -1,5 +1,5 @@
 """Reports about sent mail matched to the message: by fromid, envelope id and Message-ID,
-with the outgoing event, the result history and the suppression list (SPEC §5.3, §6.3)."""
+with the outgoing event, the result history and the suppression list (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ async def test_complaint_suppresses_with_reason_complaint(harness: QueueHarness)
 
 async def test_repeated_failures_and_hard_bounces_suppress(harness: QueueHarness) -> None:
     # Two failed deliveries to the same address, then a DSN with a code that is not on
-    # the immediate list: the third failure in a row suppresses (SPEC §5.3).
+    # the immediate list: the third failure in a row suppresses (docs/architecture.md).
     harness.transport.script = lambda recipient: REJECTED
     await deliver(harness, ["ivan@example.org"])
     await deliver(harness, ["ivan@example.org"])

@@ -31,7 +31,7 @@ async def meta(client: httpx.AsyncClient, msg_id: int) -> dict[str, Any]:
 async def test_flags_add_and_remove(server: RunningServer) -> None:
     msg_id = await store(server, MESSAGE, flags=["old"])
     async with server.client() as client:
-        # SPEC §2.11's example, plus every system flag in mixed case.
+        # mox's own example, plus every system flag in mixed case.
         assert (
             await call(
                 client, "MessageFlagsAdd", {"MsgID": msg_id, "Flags": ["\\Seen", "Custom", "$Junk"]}
