@@ -81,7 +81,11 @@ class HTTPConfig:
         False, "Take the client IP from X-Forwarded-For (only behind a trusted proxy)."
     )
     max_request_bytes: int = _setting(
-        10 * MiB, "Largest url-encoded or JSON request body, in bytes.", _positive
+        10 * MiB,
+        "Largest url-encoded or JSON request body, and largest `request` field of a"
+        " multipart body, in bytes; multipart file parts (attachments) may add"
+        " smtp.max_message_bytes. A larger body is refused with HTTP 413 as it streams in.",
+        _positive,
     )
 
 

@@ -152,9 +152,9 @@ def make_config(database_url: str, data_dir: Path, **overrides: object) -> Confi
 
 @asynccontextmanager
 async def running_server(
-    database_url: str, tmp_path: Path, *, clock: Clock | None = None
+    database_url: str, tmp_path: Path, *, clock: Clock | None = None, **overrides: object
 ) -> AsyncIterator[RunningServer]:
-    config = make_config(database_url, tmp_path)
+    config = make_config(database_url, tmp_path, **overrides)
     runtime = Runtime(config, clock=clock, prepare=seed_database)
     addresses = await runtime.start()
     try:

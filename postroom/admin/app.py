@@ -30,14 +30,22 @@ from postroom.auth import (
     RateLimitedError,
     touch_key,
 )
-from postroom.rpc import Basic, Bearer, RequestError, client_ip, read_call_body, request_credentials
+from postroom.rpc import (
+    Basic,
+    Bearer,
+    BodyLimits,
+    RequestError,
+    RequestTooLargeError,
+    client_ip,
+    read_call_body,
+    request_credentials,
+)
 from postroom.wire import WireError, decode_request, encode_response
 
 log = logging.getLogger(__name__)
 
 ADMIN_USERNAME = "admin"
 """The Basic-auth username that goes with the admin password."""
-MAX_BODY_BYTES = 1024 * 1024
 JSON_TYPE = "application/json; charset=utf-8"
 
 
@@ -93,8 +101,12 @@ async def _call(
         if method.access is Access.ADMIN and not principal.is_global:
             raise forbidden(f"only global admins may call {name}")
         try:
-            body = await read_call_body(request, max_body_bytes=MAX_BODY_BYTES)
+            # Admin and account calls carry no file parts.
+            limits = BodyLimits(request_bytes=services.config.http.max_request_bytes)
+            body = await read_call_body(request, limits=limits)
             payload = decode_request(method.request_type, body.request_json)
+        except RequestTooLargeError as exc:
+            raise AdminError(AdminCode.REQUEST_TOO_LARGE, str(exc)) from exc
         except RequestError as exc:
             raise AdminError(AdminCode.PROTOCOL, str(exc)) from exc
         except WireError as exc:

@@ -35,6 +35,8 @@ class AdminCode(enum.StrEnum):
     """No such method, domain, account, address, alias, API key or hold rule."""
     METHOD_NOT_ALLOWED = "methodNotAllowed"
     """The HTTP method is not POST."""
+    REQUEST_TOO_LARGE = "requestTooLarge"
+    """HTTP 413: the request body is over `http.max_request_bytes`."""
     EXISTS = "exists"
     """A domain, account, address or alias by that name exists already."""
     IN_USE = "inUse"
@@ -59,6 +61,7 @@ STATUS = {
     AdminCode.RATE_LIMITED: 429,
     AdminCode.FORBIDDEN: 403,
     AdminCode.METHOD_NOT_ALLOWED: 405,
+    AdminCode.REQUEST_TOO_LARGE: 413,
 }
 """HTTP statuses other than 400."""
 

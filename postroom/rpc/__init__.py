@@ -5,11 +5,11 @@ call (form, multipart or JSON body with the `request` field) and its credentials
 from __future__ import annotations
 
 from postroom.rpc.credentials import Basic, Bearer, client_ip, request_credentials
-from postroom.rpc.errors import RequestError
+from postroom.rpc.errors import RequestError, RequestTooLargeError
 from postroom.rpc.transport import (
     FILE_FIELDS,
-    FORM_BODY_LIMIT,
     MAX_MULTIPART_PARTS,
+    BodyLimits,
     CallBody,
     UploadedFile,
     read_call_body,
@@ -17,12 +17,13 @@ from postroom.rpc.transport import (
 
 __all__ = [
     "FILE_FIELDS",
-    "FORM_BODY_LIMIT",
     "MAX_MULTIPART_PARTS",
     "Basic",
     "Bearer",
+    "BodyLimits",
     "CallBody",
     "RequestError",
+    "RequestTooLargeError",
     "UploadedFile",
     "client_ip",
     "read_call_body",

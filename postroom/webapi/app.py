@@ -16,9 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from postroom.auth import AuthError, LoginDisabledError, RateLimitedError, touch_key
-from postroom.rpc import Bearer, client_ip, request_credentials
+from postroom.rpc import Bearer, BodyLimits, client_ip, request_credentials
 from postroom.webapi.context import Call, WebapiServices
-from postroom.webapi.errors import APIError, ErrorCode
+from postroom.webapi.errors import STATUS, APIError, ErrorCode
 from postroom.webapi.methods import METHODS
 from postroom.webapi.pages import index_response, method_page_response
 from postroom.webapi.responses import (
@@ -77,7 +77,7 @@ async def _call(services: WebapiServices, request: Request) -> Response:
     try:
         return await _authenticated_call(services, request, method.name)
     except APIError as exc:
-        return error_response(exc)
+        return error_response(exc, STATUS.get(exc.code, 400))
     except Exception:
         request_id = secrets.token_hex(8)
         log.exception("webapi %s failed, request id %s", name, request_id)
@@ -106,9 +106,11 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
         return unauthorized(LOGIN_DISABLED_TEXT)
     except AuthError:
         return unauthorized()
-    body = await read_call_body(
-        request, max_body_bytes=_max_body_bytes(services.config.smtp.max_message_bytes)
+    limits = BodyLimits(
+        request_bytes=services.config.http.max_request_bytes,
+        file_bytes=services.config.smtp.max_message_bytes,
     )
+    body = await read_call_body(request, limits=limits)
     try:
         payload = decode_request(method.request_type, body.request_json)
     except WireError as exc:
@@ -120,17 +122,12 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
         tls=request.url.scheme == "https",
         files=body.files,
         idempotency_key=request.headers.get(IDEMPOTENCY_HEADER, ""),
-        raw_body=body.raw,
+        body_sha256=body.body_sha256,
     )
     result = await method.handler(call, payload)
     if isinstance(result, bytes):
         return Response(result, headers={"Content-Type": method.media_type_of(result)})
     return json_response(encode_response(result))
-
-
-def _max_body_bytes(max_message_bytes: int) -> int:
-    # Files travel base64-encoded in JSON (4/3 larger) plus the form's own overhead.
-    return max_message_bytes * 4 // 3 + 1024 * 1024
 
 
 def _client_ip(request: Request, *, forwarded: bool) -> str:

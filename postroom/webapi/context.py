@@ -39,4 +39,5 @@ class Call:
     tls: bool
     files: list[UploadedFile] = field(default_factory=list)
     idempotency_key: str = ""
-    raw_body: bytes = b""
+    body_sha256: str = ""
+    """The SHA-256 of the request body (hex), for idempotency."""

@@ -57,6 +57,13 @@ class ErrorCode(enum.StrEnum):
     """Postroom: the HTTP method is not POST (or GET for documentation pages)."""
     IDEMPOTENCY_CONFLICT = "idempotencyConflict"
     """Postroom: an Idempotency-Key was reused with a different request."""
+    REQUEST_TOO_LARGE = "requestTooLarge"
+    """Postroom: the request body is over `http.max_request_bytes` (HTTP 413); file parts
+    of a multipart body may add `smtp.max_message_bytes`."""
+
+
+STATUS = {ErrorCode.REQUEST_TOO_LARGE: 413}
+"""HTTP statuses other than 400."""
 
 
 class APIError(PostroomError):

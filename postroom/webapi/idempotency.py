@@ -8,7 +8,6 @@ hash of its body: the same key with a different body is refused (`idempotencyCon
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from postroom.store import sql
@@ -26,10 +25,6 @@ def check_key(key: str) -> None:
             ErrorCode.PROTOCOL,
             f"Idempotency-Key must be at most {MAX_KEY_LENGTH} printable ASCII characters",
         )
-
-
-def request_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 async def previous_response(account_id: int, key: str, body_hash: str, now: datetime) -> str | None:

@@ -85,7 +85,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     now = services.clock.now()
 
     key = call.idempotency_key
-    body_hash = idempotency.request_hash(call.raw_body)
+    body_hash = call.body_sha256
     if key:
         idempotency.check_key(key)
         replay = await idempotency.previous_response(account.id, key, body_hash, now)

@@ -6,15 +6,17 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from postroom.rpc import FILE_FIELDS as FILE_FIELDS
+from postroom.rpc import BodyLimits, RequestError, RequestTooLargeError
 from postroom.rpc import CallBody as CallBody
-from postroom.rpc import RequestError
 from postroom.rpc import UploadedFile as UploadedFile
 from postroom.rpc import read_call_body as _read_call_body
 from postroom.webapi.errors import APIError, ErrorCode
 
 
-async def read_call_body(request: Request, *, max_body_bytes: int) -> CallBody:
+async def read_call_body(request: Request, *, limits: BodyLimits) -> CallBody:
     try:
-        return await _read_call_body(request, max_body_bytes=max_body_bytes)
+        return await _read_call_body(request, limits=limits)
+    except RequestTooLargeError as exc:
+        raise APIError(ErrorCode.REQUEST_TOO_LARGE, str(exc)) from exc
     except RequestError as exc:
         raise APIError(ErrorCode.PROTOCOL, str(exc)) from exc

@@ -172,8 +172,8 @@ async def test_oversized_form_body(server: RunningServer) -> None:
         response = await client.post(
             SEND, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
-    assert response.status_code == 400
-    assert response.json()["Code"] == "protocol"
+    assert response.status_code == 413
+    assert response.json()["Code"] == "requestTooLarge"
     assert "larger than 10485760 bytes" in response.json()["Message"]
 
 
@@ -188,7 +188,7 @@ async def test_oversized_streamed_body(server: RunningServer) -> None:
             content=chunks(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "larger than" in response.json()["Message"]
 
 
