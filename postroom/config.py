@@ -9,6 +9,7 @@ Runtime data (accounts, domains, webhooks) lives in the database, not here.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -73,12 +74,32 @@ def _log_level(value: str) -> str | None:
     return None if value in levels else f"must be one of {', '.join(levels)}"
 
 
+def _networks(value: tuple[str, ...]) -> str | None:
+    for entry in value:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            return f"{entry!r} is not an IP address or CIDR network such as 10.0.0.0/8"
+    return None
+
+
+REMOVED_SETTINGS = {
+    "http.forwarded": "removed: list your reverse proxies' addresses in http.trusted_proxies",
+}
+"""Keys earlier versions read, with what to do instead."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HTTPConfig:
     listen: str = _setting("127.0.0.1", "IP address the HTTP server (webapi, admin) listens on.")
     port: int = _setting(1080, "TCP port of the HTTP server; 0 picks a free port.", _port)
-    forwarded: bool = _setting(
-        False, "Take the client IP from X-Forwarded-For (only behind a trusted proxy)."
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Addresses or CIDR networks of the reverse proxies in front of Postroom; only from"
+        " these is X-Forwarded-For read, and the client is its rightmost address that is"
+        " not a trusted proxy (docs/operations.md, TLS certificates). Empty: the client is"
+        " always the peer. In a variable: comma-separated.",
+        _networks,
     )
     max_request_bytes: int = _setting(
         10 * MiB,
@@ -389,6 +410,9 @@ def load_config(
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
         base_dir = path.parent
     env = os.environ if env is None else env
+    for key_path, advice in REMOVED_SETTINGS.items():
+        if env_name(key_path) in env:
+            raise ConfigError(f"{env_name(key_path)}: {advice}")
     source = str(path) if path else "defaults"
     config: Config = _build(Config, data, "", source, env, overrides or {})
     if not config.data_dir.is_absolute():
@@ -409,6 +433,8 @@ def _build(
     hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     for key in data:
+        if prefix + key in REMOVED_SETTINGS:
+            raise ConfigError(f"{prefix}{key} ({source}): {REMOVED_SETTINGS[prefix + key]}")
         if key not in known:
             raise ConfigError(f"{prefix}{key} ({source}): unknown setting")
     values: dict[str, Any] = {}
@@ -496,6 +522,12 @@ def _convert(hint: Any, raw: Any, where: str, *, from_text: bool) -> Any:
         if isinstance(raw, str):
             return raw
         raise ConfigError(f"{where}: must be a string, got {raw!r}")
+    if hint == tuple[str, ...]:
+        if from_env:
+            return tuple(item.strip() for item in raw.split(",") if item.strip())
+        if isinstance(raw, list | tuple) and all(isinstance(item, str) for item in raw):
+            return tuple(raw)
+        raise ConfigError(f"{where}: must be an array of strings, got {raw!r}")
     if hint is Path:
         if isinstance(raw, str | Path) and str(raw):
             return Path(raw).expanduser()

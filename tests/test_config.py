@@ -28,14 +28,15 @@ def test_file_then_environment_then_overrides(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         'hostname = "mail.example.com"\ndata_dir = "state"\n'
-        "[http]\nport = 8080\nforwarded = true\n",
+        '[http]\nport = 8080\ntrusted_proxies = ["127.0.0.1", "fd00::/8"]\n',
     )
     config = load_config(path, env={})
     assert config.hostname == "mail.example.com"
     assert config.data_dir == (tmp_path / "state").resolve()
-    assert (config.http.port, config.http.forwarded) == (8080, True)
-    config = load_config(path, env={"POSTROOM_HTTP_PORT": "9090", "POSTROOM_HTTP_FORWARDED": "no"})
-    assert (config.http.port, config.http.forwarded) == (9090, False)
+    assert (config.http.port, config.http.trusted_proxies) == (8080, ("127.0.0.1", "fd00::/8"))
+    env = {"POSTROOM_HTTP_PORT": "9090", "POSTROOM_HTTP_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}
+    config = load_config(path, env=env)
+    assert (config.http.port, config.http.trusted_proxies) == (9090, ("10.0.0.0/8", "::1"))
     config = load_config(path, env={"POSTROOM_HTTP_PORT": "9090"}, overrides={"http.port": 0})
     assert config.http.port == 0
 
@@ -54,6 +55,19 @@ def test_database_url_default_is_sqlite_in_data_dir(tmp_path: Path) -> None:
     ("text", "env", "message"),
     [
         ("[http]\nport = 70000\n", {}, "http.port ("),
+        (
+            "[http]\nforwarded = true\n",
+            {},
+            "http.forwarded (",
+        ),
+        (
+            "[http]\nforwarded = true\n",
+            {},
+            "list your reverse proxies' addresses in http.trusted_proxies",
+        ),
+        ("", {"POSTROOM_HTTP_FORWARDED": "1"}, "POSTROOM_HTTP_FORWARDED: removed"),
+        ('[http]\ntrusted_proxies = ["proxy"]\n', {}, "'proxy' is not an IP address or CIDR"),
+        ('[http]\ntrusted_proxies = "127.0.0.1"\n', {}, "must be an array of strings"),
         ("[http]\nport = 70000\n", {}, "must be a port number from 0 to 65535, got 70000"),
         ('[http]\nport = "80"\n', {}, "http.port ("),
         ("[http]\nport = true\n", {}, "must be a whole number"),
@@ -71,8 +85,8 @@ def test_database_url_default_is_sqlite_in_data_dir(tmp_path: Path) -> None:
         ),
         (
             "",
-            {"POSTROOM_HTTP_FORWARDED": "maybe"},
-            "POSTROOM_HTTP_FORWARDED): must be true or false",
+            {"POSTROOM_DELIVERY_ENABLED": "maybe"},
+            "POSTROOM_DELIVERY_ENABLED): must be true or false",
         ),
         ("", {"POSTROOM_SMTP_MAX_MESSAGE_BYTES": "0"}, "must be greater than zero"),
         ("[webhooks]\nper_url = 40\n", {}, "webhooks.per_url (40) is more than"),

@@ -151,7 +151,7 @@ async def _key(services: AdminServices, token: str, ip: str) -> KeyRecord:
 
 async def _admin_principal(services: AdminServices, request: Request) -> Principal:
     credentials = request_credentials(request)
-    ip = client_ip(request, forwarded=services.config.http.forwarded)
+    ip = client_ip(request, trusted_proxies=services.config.http.trusted_proxies)
     if credentials is None:
         raise _unauthorized()
     if isinstance(credentials, Bearer):
@@ -190,7 +190,7 @@ async def principal_of(services: AdminServices, login: Login) -> Principal:
 
 async def _account_principal(services: AdminServices, request: Request) -> Principal:
     credentials = request_credentials(request)
-    ip = client_ip(request, forwarded=services.config.http.forwarded)
+    ip = client_ip(request, trusted_proxies=services.config.http.trusted_proxies)
     if credentials is None:
         raise _unauthorized()
     if isinstance(credentials, Bearer):

@@ -16,7 +16,13 @@ from postroom.config import CONFIG_FILE_NAME, ENV_PREFIX, Config, MiB, env_name,
 from postroom.gendoc.errors import GendocError, MissingDocError
 from postroom.gendoc.markdown import cell, code, page, table
 
-_TYPES: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", Path: "path (string)"}
+_TYPES: dict[Any, str] = {
+    str: "string",
+    int: "integer",
+    bool: "boolean",
+    Path: "path (string)",
+    tuple[str, ...]: "array of strings",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +122,8 @@ def _type_name(setting: Setting) -> str:
 def _default(value: Any) -> str:
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
+    if isinstance(value, tuple):
+        return code(repr(list(value)).replace("'", '"'))
     if isinstance(value, int):
         if value >= MiB and value % MiB == 0:
             return f"`{value}` ({value // MiB} MiB)"

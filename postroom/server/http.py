@@ -44,6 +44,9 @@ class HTTPServer:
             log_level="warning",
             access_log=False,
             server_header=False,
+            # Postroom reads X-Forwarded-For itself, from http.trusted_proxies only
+            # (postroom.rpc.client_ip); uvicorn's default trusts it from loopback.
+            proxy_headers=False,
             timeout_graceful_shutdown=30,
         )
         self._server = _Server(config)

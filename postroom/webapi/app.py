@@ -89,7 +89,7 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
     credentials = request_credentials(request)
     if credentials is None:
         return unauthorized()
-    client_ip = _client_ip(request, forwarded=services.config.http.forwarded)
+    client_ip = _client_ip(request, trusted_proxies=services.config.http.trusted_proxies)
     try:
         if isinstance(credentials, Bearer):
             # Extension: an account's API key instead of its address and password.
@@ -130,8 +130,8 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
     return json_response(encode_response(result))
 
 
-def _client_ip(request: Request, *, forwarded: bool) -> str:
-    return client_ip(request, forwarded=forwarded)
+def _client_ip(request: Request, *, trusted_proxies: tuple[str, ...]) -> str:
+    return client_ip(request, trusted_proxies=trusted_proxies)
 
 
 def create_app(services: WebapiServices) -> Starlette:
