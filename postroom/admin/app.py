@@ -77,6 +77,9 @@ def _json(body: bytes, status: int = 200, headers: dict[str, str] | None = None)
 def error_response(exc: AdminError, realm: str) -> Response:
     status = exc.status
     headers = {"WWW-Authenticate": f'Basic realm="{realm}"'} if status == 401 else None
+    if status == 405:
+        # RFC 9110 §15.5.6: a 405 answer lists the methods the resource supports.
+        headers = {"Allow": "GET, POST"}
     return _json(encode_response(Error(Code=exc.code.value, Message=exc.message)), status, headers)
 
 
@@ -96,6 +99,7 @@ async def _call(
                 AdminCode.NOT_FOUND, f'unknown method "{name}", methods are: {known}', status=404
             )
         if request.method != "POST":
+            # GET serves the method's page (server/pages.py).
             raise AdminError(AdminCode.METHOD_NOT_ALLOWED, f"call {name} with POST")
         principal = await authenticate(services, request)
         if method.access is Access.ADMIN and not principal.is_global:
@@ -104,7 +108,7 @@ async def _call(
             # Admin and account calls carry no file parts.
             limits = BodyLimits(request_bytes=services.config.http.max_request_bytes)
             body = await read_call_body(request, limits=limits)
-            payload = decode_request(method.request_type, body.request_json)
+            payload = decode_request(method.request_type, body.request_json, null_ok=False)
         except RequestTooLargeError as exc:
             raise AdminError(AdminCode.REQUEST_TOO_LARGE, str(exc)) from exc
         except RequestError as exc:

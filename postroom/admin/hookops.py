@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from postroom.admin import validate
 from postroom.admin.context import AdminCall
 from postroom.admin.errors import AdminCode, AdminError
 from postroom.admin.queueops import DEFAULT_PAGE, MAX_PAGE, check_scope
@@ -28,7 +29,7 @@ from postroom.queue.filters import Cursor
 async def _filter(call: AdminCall, f: wire.HookFilter) -> HookFilter:
     await check_scope(call, f.Account, "")
     return HookFilter(
-        ids=tuple(f.IDs),
+        ids=validate.filter_ids(f.IDs),
         account=f.Account,
         event=f.Event,
         queue_msg_id=f.QueueMsgID,

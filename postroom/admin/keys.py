@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from postroom.admin import validate
 from postroom.admin.access import account_in_scope, find_account, in_scope, require_global
 from postroom.admin.context import AdminCall
 from postroom.admin.errors import AdminCode, AdminError, forbidden, not_found
@@ -135,7 +136,9 @@ async def revoke_key(call: AdminCall, key_id: int, account_id: int | None) -> No
 
 async def apikey_revoke(call: AdminCall, request: APIKeyRevokeRequest) -> Empty:
     """Revoke an API key; it stops working at once."""
-    rows = await call.services.reader.fetch(f"{_SELECT} WHERE k.id = ?", [request.ID])
+    rows = await call.services.reader.fetch(
+        f"{_SELECT} WHERE k.id = ?", [validate.row_id(request.ID)]
+    )
     if not rows:
         raise not_found("API key", request.ID)
     key = _view(rows[0])

@@ -126,5 +126,5 @@ async def own_apikey_list(call: AdminCall, request: OwnAPIKeyListRequest) -> API
 async def own_apikey_revoke(call: AdminCall, request: OwnAPIKeyRevokeRequest) -> Empty:
     """Revoke one of the caller's API keys."""
     account = await _own(call)
-    await revoke_key(call, request.ID, account.id)
+    await revoke_key(call, validate.row_id(request.ID), account.id)
     return Empty()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from postroom.admin import validate
 from postroom.admin.access import account_in_scope, domain_in_scope, require_global
 from postroom.admin.context import AdminCall
 from postroom.admin.errors import AdminCode, AdminError, forbidden, not_found
@@ -25,6 +26,8 @@ from postroom.store.groupcommit import Batch
 from postroom.store.outgoing import HoldRule
 
 MAX_PAGE = 1000
+MAX_DELAY_MINUTES = 10 * 366 * 24 * 60
+"""QueueDelay moves an attempt by at most ten years either way (and stays a valid time)."""
 DEFAULT_PAGE = 100
 
 
@@ -43,7 +46,7 @@ async def check_scope(call: AdminCall, account: str, sender_domain: str) -> None
 async def queue_filter(call: AdminCall, f: wire.QueueFilter) -> QueueFilter:
     await check_scope(call, f.Account, f.SenderDomain)
     return QueueFilter(
-        ids=tuple(f.IDs),
+        ids=validate.filter_ids(f.IDs),
         account=f.Account,
         sender_domain=f.SenderDomain,
         recipient_domain=f.RecipientDomain,
@@ -143,6 +146,10 @@ async def queue_delay(call: AdminCall, request: wire.QueueDelayRequest) -> wire.
     """Move the next attempt of the matching messages by some minutes."""
     f = await queue_filter(call, request.Filter)
     now = call.services.clock.now()
+    if abs(request.Minutes) > MAX_DELAY_MINUTES:
+        raise AdminError(
+            AdminCode.USER, f"Minutes must be from -{MAX_DELAY_MINUTES} to {MAX_DELAY_MINUTES}"
+        )
     delta = timedelta(minutes=request.Minutes)
     return _count(call, await operations.add_next_attempt(call.services.committer, f, delta, now))
 
@@ -200,7 +207,7 @@ async def retired_list(call: AdminCall, request: wire.RetiredListRequest) -> wir
     given = request.Filter
     await check_scope(call, given.Account, given.SenderDomain)
     f = RetiredFilter(
-        ids=tuple(given.IDs), account=given.Account, sender_domain=given.SenderDomain,
+        ids=validate.filter_ids(given.IDs), account=given.Account, sender_domain=given.SenderDomain,
         recipient_domain=given.RecipientDomain, success=given.Success,
         submitted_before=given.SubmittedBefore, submitted_after=given.SubmittedAfter,
     )  # fmt: skip

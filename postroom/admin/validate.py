@@ -54,10 +54,30 @@ def separators(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+INT32_MAX = 2**31 - 1
+"""The largest value of the int32 columns (PostgreSQL `integer`) limits are stored in."""
+MAX_FILTER_IDS = 1000
+"""The most IDs one filter may list (each becomes a query parameter)."""
+
+
 def non_negative(name: str, value: int) -> int:
     if value < 0:
         raise AdminError(AdminCode.USER, f"{name} cannot be negative")
+    if value > INT32_MAX:
+        raise AdminError(AdminCode.USER, f"{name} must be at most {INT32_MAX}")
     return value
+
+
+def row_id(value: int) -> int:
+    """An ID to look up in an int32 `id` column. A value outside int32 names no row,
+    and PostgreSQL would refuse it as a parameter, so it becomes -1, which no row has."""
+    return value if -INT32_MAX <= value <= INT32_MAX else -1
+
+
+def filter_ids(values: Sequence[int]) -> tuple[int, ...]:
+    if len(values) > MAX_FILTER_IDS:
+        raise AdminError(AdminCode.USER, f"IDs may list at most {MAX_FILTER_IDS} IDs")
+    return tuple(values)
 
 
 def password_hash(password: str, given_hash: str, *, required: bool) -> str:

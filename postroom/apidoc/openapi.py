@@ -42,6 +42,7 @@ _STATUS_TEXT = {
     403: "The caller may not call this method, or not on this object.",
     404: "No such method.",
     405: "Not a POST.",
+    413: "The request body is too large (Code requestTooLarge).",
     429: "Too many failed logins from the client's network.",
 }
 
@@ -132,6 +133,8 @@ def _example(cls: type[Any]) -> Any:
 def _request_field(method: MethodDoc, schemas: SchemaSet) -> dict[str, Any]:
     return {
         "type": "string",
+        # An empty field is refused as "missing/empty request" (postroom/rpc/transport.py).
+        "minLength": 1,
         "description": f"The {method.request_type.__name__} as JSON.",
         "contentMediaType": "application/json",
         "contentSchema": schemas.ref(method.request_type, output=False),

@@ -46,7 +46,7 @@ def create_webapi_routes(services: WebapiServices) -> list[Route]:
 
     async def root(request: Request) -> Response:
         if request.method != "GET":
-            return error(ErrorCode.METHOD_NOT_ALLOWED, "use GET", 405)
+            return _not_allowed("use GET", "GET")
         return RedirectResponse("/webapi/v0/", status_code=303)
 
     async def index(request: Request) -> Response:
@@ -73,7 +73,7 @@ async def _call(services: WebapiServices, request: Request) -> Response:
     if request.method == "GET":
         return method_page_response(method.name)
     if request.method != "POST":
-        return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed, use GET or POST", 405)
+        return _not_allowed("method not allowed, use GET or POST", "GET, POST")
     try:
         return await _authenticated_call(services, request, method.name)
     except APIError as exc:
@@ -112,7 +112,7 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
     )
     body = await read_call_body(request, limits=limits)
     try:
-        payload = decode_request(method.request_type, body.request_json)
+        payload = decode_request(method.request_type, body.request_json, null_ok=False)
     except WireError as exc:
         raise APIError(ErrorCode.PROTOCOL, f"parsing request: {exc}") from exc
     call = Call(
@@ -128,6 +128,13 @@ async def _authenticated_call(services: WebapiServices, request: Request, name: 
     if isinstance(result, bytes):
         return Response(result, headers={"Content-Type": method.media_type_of(result)})
     return json_response(encode_response(result))
+
+
+def _not_allowed(message: str, allow: str) -> Response:
+    # RFC 9110 §15.5.6: a 405 answer lists the methods the resource supports.
+    response = error(ErrorCode.METHOD_NOT_ALLOWED, message, 405)
+    response.headers["Allow"] = allow
+    return response
 
 
 def _client_ip(request: Request, *, trusted_proxies: tuple[str, ...]) -> str:

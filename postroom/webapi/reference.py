@@ -4,7 +4,7 @@ pages, the OpenAPI document and docs/webapi.md."""
 from __future__ import annotations
 
 from postroom.apidoc import ApiTable, Auth
-from postroom.webapi.errors import ErrorCode
+from postroom.webapi.errors import STATUS, ErrorCode
 from postroom.webapi.methods import METHODS
 from postroom.webapi.transport import FILE_FIELDS
 
@@ -20,5 +20,6 @@ WEBAPI = ApiTable.from_methods(
     error_codes=ErrorCode,
     auth=(Auth.BASIC, Auth.BEARER),
     file_fields={"Send": FILE_FIELDS},
+    json_error_statuses=tuple(sorted({400, *STATUS.values()})),
 )
 """Every webapi method, documented from its handler and wire types."""

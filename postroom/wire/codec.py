@@ -21,14 +21,16 @@ from postroom.wire.nodes import UNSET, Context
 T = TypeVar("T")
 
 
-def decode_request(cls: type[T], text: str) -> T:
+def decode_request(cls: type[T], text: str, *, null_ok: bool = True) -> T:
     """Decode the JSON request `text` into the dataclass `cls` as Go's encoding/json does.
 
     Only the first JSON value counts (trailing text is ignored); `null` gives the zero
-    value; keys match field names case-insensitively, the last occurrence winning; unknown
-    keys and type mismatches raise WireError with Go's message.
+    value, or with `null_ok=False` raises WireError (an API call must be an object: a
+    zero filter means "every message", which `null` must never mean); keys match field
+    names case-insensitively, the last occurrence winning; unknown keys and type
+    mismatches raise WireError with Go's message.
     """
-    return _decode(cls, text, Context())
+    return _decode(cls, text, Context(), null_ok=null_ok)
 
 
 def decode_response(cls: type[T], text: str) -> T:
@@ -37,10 +39,12 @@ def decode_response(cls: type[T], text: str) -> T:
     return _decode(cls, text, Context(ignore_unknown=True))
 
 
-def _decode(cls: type[T], text: str, ctx: Context) -> T:
+def _decode(cls: type[T], text: str, ctx: Context, *, null_ok: bool = True) -> T:
     node = struct_node(cls)
     raw = read_value(text)
     if raw is None:
+        if not null_ok:
+            raise WireError(f"the request must be a JSON object, not null ({cls.__name__})")
         return cast(T, node.zero())
     try:
         value = node.decode(raw, UNSET, ctx)

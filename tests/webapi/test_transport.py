@@ -287,3 +287,33 @@ async def test_concurrent_sends_share_commits(server: RunningServer) -> None:
     assert len(set(ids)) == 40
     assert await QueueMessage.filter(id__in=ids).count() == 40
     assert committer.commits - before < 40
+
+
+@pytest.mark.parametrize("request_json", ["null", "5", '"x"', "[]", "true"])
+async def test_a_request_that_is_not_an_object_is_refused(
+    server: RunningServer, request_json: str
+) -> None:
+    async with server.client() as client:
+        response = await client.post("/webapi/v0/SuppressionList", data={"request": request_json})
+    assert response.status_code == 400, response.text
+    assert response.json()["Code"] == "protocol"
+
+
+async def test_405_names_the_allowed_methods(server: RunningServer) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        for path, allow in [(SEND, "GET, POST"), ("/webapi/", "GET")]:
+            response = await client.delete(path)
+            assert response.status_code == 405
+            assert response.headers["allow"] == allow
+            assert response.json()["Code"] == "methodNotAllowed"
+
+
+@pytest.mark.parametrize("msg_id", [2**62, -(2**62), 2**63 - 1, -(2**63)])
+async def test_huge_message_ids_are_not_found(server: RunningServer, msg_id: int) -> None:
+    async with server.client() as client:
+        for method in ("MessageGet", "MessageRawGet", "MessageDelete"):
+            response = await client.post(
+                f"/webapi/v0/{method}", data={"request": json.dumps({"MsgID": msg_id})}
+            )
+            assert response.status_code == 400, response.text
+            assert response.json()["Code"] == "messageNotFound", (method, response.text)
