@@ -25,7 +25,13 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     if status == 404:
         return error(ErrorCode.NOT_FOUND, f"no such path {request.url.path}", 404)
     if status == 405:
-        return error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed", 405)
+        # Starlette's exception carries the route's Allow header (RFC 9110 §15.5.6).
+        response = error(ErrorCode.METHOD_NOT_ALLOWED, "method not allowed", 405)
+        headers = (exc.headers if isinstance(exc, HTTPException) else None) or {}
+        allow = headers.get("Allow")
+        if allow:
+            response.headers["Allow"] = allow
+        return response
     return error(ErrorCode.SERVER, "unhandled error", status)
 
 

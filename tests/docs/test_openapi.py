@@ -38,7 +38,7 @@ def test_every_method_is_an_operation(document: dict[str, Any]) -> None:
         "multipart/form-data",
         "application/json",
     }
-    assert set(send["responses"]) == {"200", "400", "401", "429"}
+    assert set(send["responses"]) == {"200", "400", "401", "413", "429"}
     raw = document["paths"]["/webapi/v0/MessageRawGet"]["post"]["responses"]["200"]
     assert set(raw["content"]) == {"text/plain"}
 
