@@ -32,7 +32,7 @@ from postroom.admin.types.accounts import (
     Webhooks,
     WebhookSecretResult,
 )
-from postroom.hooks import HookConfigError, WebhookSettings, configure_webhooks
+from postroom.hooks import AddressPolicy, HookConfigError, WebhookSettings, configure_webhooks
 from postroom.queue.filters import as_datetime
 from postroom.store import sql
 from postroom.store.account import Domain as DomainModel
@@ -328,9 +328,14 @@ async def set_webhooks(call: AdminCall, name: str, request: AccountWebhooksSetRe
                 incoming_url=request.IncomingURL,
                 incoming_authorization=request.IncomingAuthorization,
             ),
+            policy=_address_policy(call),
         )
     except HookConfigError as exc:
         raise AdminError(AdminCode.USER, str(exc)) from exc
+
+
+def _address_policy(call: AdminCall) -> AddressPolicy:
+    return AddressPolicy(allow_private=call.services.config.webhooks.allow_private_addresses)
 
 
 async def account_webhooks_set(
@@ -343,7 +348,9 @@ async def account_webhooks_set(
 
 
 async def rotate_secret(call: AdminCall, name: str) -> WebhookSecretResult:
-    hooks = await configure_webhooks(call.services.committer, name, WebhookSettings(secret=""))
+    hooks = await configure_webhooks(
+        call.services.committer, name, WebhookSettings(secret=""), policy=_address_policy(call)
+    )
     return WebhookSecretResult(Secret=hooks.secret)
 
 
