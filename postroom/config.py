@@ -228,6 +228,12 @@ class WebhooksConfig:
     timeout_seconds: int = _setting(
         30, "Time for one POST, from connecting to the end of the answer.", _positive
     )
+    allow_private_addresses: bool = _setting(
+        False,
+        "Allow webhook URLs on loopback and private addresses (127/8, ::1, 10/8, 172.16/12,"
+        " 192.168/16, 100.64/10, fc00::/7). Link-local, multicast, unspecified and cloud"
+        " metadata addresses are always refused. localserve always turns this on.",
+    )
 
     def __post_init__(self) -> None:
         if self.per_url > self.max_concurrent:

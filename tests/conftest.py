@@ -145,6 +145,8 @@ def make_config(database_url: str, data_dir: Path, **overrides: object) -> Confi
         "smtp.submission_port": 0,
         # Queued mail stays queued unless a test delivers it (no DNS, no MX hosts here).
         "delivery.enabled": False,
+        # Test receivers listen on loopback (hooks.addresses).
+        "webhooks.allow_private_addresses": True,
         **overrides,
     }
     return load_config(None, env={}, overrides=settings)

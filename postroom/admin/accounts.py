@@ -14,7 +14,7 @@ from postroom.admin.access import (
 )
 from postroom.admin.addresses import check_fromid, ensure_free, local_address
 from postroom.admin.context import AdminCall, Role
-from postroom.admin.errors import AdminCode, AdminError, not_found
+from postroom.admin.errors import AdminCode, AdminError, forbidden, not_found
 from postroom.admin.types.accounts import (
     Account,
     AccountCreateRequest,
@@ -32,7 +32,7 @@ from postroom.admin.types.accounts import (
     Webhooks,
     WebhookSecretResult,
 )
-from postroom.hooks import HookConfigError, WebhookSettings, configure_webhooks
+from postroom.hooks import AddressPolicy, HookConfigError, WebhookSettings, configure_webhooks
 from postroom.queue.filters import as_datetime
 from postroom.store import sql
 from postroom.store.account import Domain as DomainModel
@@ -212,7 +212,9 @@ async def account_update(call: AdminCall, request: AccountUpdateRequest) -> Acco
     if request.SubmissionSaveSent is not None:
         changes["submission_save_sent"] = request.SubmissionSaveSent
     if request.SenderAllowList is not None:
-        changes["sender_allowlist"] = sql.encode_json(_allowlist(request.SenderAllowList))
+        allowlist = _allowlist(request.SenderAllowList)
+        await _check_allowlist_scope(call, allowlist)
+        changes["sender_allowlist"] = sql.encode_json(allowlist)
     numbers = {
         "max_outgoing_messages_per_day": ("MaxMessagesPerDay", request.MaxMessagesPerDay),
         "max_first_time_recipients_per_day": (
@@ -247,6 +249,28 @@ def _allowlist(entries: list[str]) -> list[str]:
             parsed = validate.address(entry)
             checked.append(f"{parsed.localpart.lower()}@{parsed.domain}")
     return list(dict.fromkeys(checked))
+
+
+async def _check_allowlist_scope(call: AdminCall, entries: list[str]) -> None:
+    """A domain admin may allow only senders on the domains it administers (their names
+    and aliases): `*` or another tenant's domain would let the account send, DKIM-signed,
+    as that tenant. Global admins may allow anything."""
+    principal = call.principal
+    if principal.is_global or not entries:
+        return
+    ids = sorted(principal.domain_ids) or [0]
+    marks = ", ".join("?" for _ in ids)
+    rows = await call.services.reader.fetch(
+        f"SELECT name FROM domain WHERE id IN ({marks})"
+        f" UNION ALL SELECT name FROM domain_alias WHERE domain_id IN ({marks})",
+        [*ids, *ids],
+    )
+    names = {str(row["name"]) for row in rows}
+    outside = [entry for entry in entries if entry.rpartition("@")[2] not in names]
+    if outside:
+        raise forbidden(
+            "only global admins may allow senders outside your domains: " + ", ".join(outside)
+        )
 
 
 async def apply_changes(
@@ -304,9 +328,14 @@ async def set_webhooks(call: AdminCall, name: str, request: AccountWebhooksSetRe
                 incoming_url=request.IncomingURL,
                 incoming_authorization=request.IncomingAuthorization,
             ),
+            policy=_address_policy(call),
         )
     except HookConfigError as exc:
         raise AdminError(AdminCode.USER, str(exc)) from exc
+
+
+def _address_policy(call: AdminCall) -> AddressPolicy:
+    return AddressPolicy(allow_private=call.services.config.webhooks.allow_private_addresses)
 
 
 async def account_webhooks_set(
@@ -319,7 +348,9 @@ async def account_webhooks_set(
 
 
 async def rotate_secret(call: AdminCall, name: str) -> WebhookSecretResult:
-    hooks = await configure_webhooks(call.services.committer, name, WebhookSettings(secret=""))
+    hooks = await configure_webhooks(
+        call.services.committer, name, WebhookSettings(secret=""), policy=_address_policy(call)
+    )
     return WebhookSecretResult(Secret=hooks.secret)
 
 

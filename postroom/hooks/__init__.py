@@ -23,6 +23,7 @@ Other subpackages import only the names in `__all__`.
 from __future__ import annotations
 
 from postroom.hooks.accounts import AccountHooks, WebhookSettings, check_url, configure_webhooks
+from postroom.hooks.addresses import AddressPolicy
 from postroom.hooks.cleanup import HookCleanupCounts, clean_up_hooks
 from postroom.hooks.errors import HookConfigError, HookError, SecretError
 from postroom.hooks.incoming import (
@@ -61,6 +62,7 @@ from postroom.hooks.structure import name_addresses, structure_of
 __all__ = [
     "INCOMING",
     "AccountHooks",
+    "AddressPolicy",
     "Arrival",
     "HTTPSender",
     "HookCleanupCounts",

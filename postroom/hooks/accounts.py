@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from postroom.hooks.addresses import AddressPolicy
 from postroom.hooks.errors import HookConfigError
 from postroom.hooks.payloads import OutgoingEvent
 from postroom.hooks.sign import new_secret, secret_key
@@ -98,13 +99,22 @@ class WebhookSettings:
     """A `whsec_` secret to use; "" generates a new one."""
 
 
-def check_url(url: str) -> str:
-    """An http(s) URL with a host, or "" (no webhook)."""
+def check_url(url: str, policy: AddressPolicy) -> str:
+    """An http(s) URL with a host that `policy` does not refuse, or "" (no webhook).
+    Names are checked again when connecting, once resolved (`hooks.connect`)."""
     if not url:
         return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        raise HookConfigError(f"webhook URL cannot be parsed: {url!r}: {exc}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise HookConfigError(f"webhook URL must be http:// or https:// with a host: {url!r}")
+    refusal = policy.check_host(hostname)
+    if refusal:
+        raise HookConfigError(f"webhook URL {url!r} is refused: its host is {refusal}")
     return url
 
 
@@ -125,13 +135,17 @@ def _check_value(name: str, value: str) -> str:
 
 
 async def configure_webhooks(
-    committer: GroupCommitter, account_name: str, settings: WebhookSettings
+    committer: GroupCommitter,
+    account_name: str,
+    settings: WebhookSettings,
+    *,
+    policy: AddressPolicy,
 ) -> AccountHooks:
     """Change an account's webhook settings; returns the settings now in effect. An
     account with a webhook URL and no secret gets a new secret."""
     changes: dict[str, Any] = {}
     if settings.outgoing_url is not None:
-        changes["outgoing_webhook_url"] = check_url(settings.outgoing_url)
+        changes["outgoing_webhook_url"] = check_url(settings.outgoing_url, policy)
     if settings.outgoing_authorization is not None:
         changes["outgoing_webhook_authorization"] = _check_value(
             "Authorization", settings.outgoing_authorization
@@ -139,7 +153,7 @@ async def configure_webhooks(
     if settings.outgoing_events is not None:
         changes["outgoing_webhook_events"] = sql.encode_json(check_events(settings.outgoing_events))
     if settings.incoming_url is not None:
-        changes["incoming_webhook_url"] = check_url(settings.incoming_url)
+        changes["incoming_webhook_url"] = check_url(settings.incoming_url, policy)
     if settings.incoming_authorization is not None:
         changes["incoming_webhook_authorization"] = _check_value(
             "Authorization", settings.incoming_authorization

@@ -6,7 +6,8 @@ second at our concurrency, and webhooks are sent by the tens of thousands.)
 Redirects are not followed (a receiver that moved must be reconfigured, and a
 redirect must not turn a POST into a GET or carry the Authorization elsewhere); any
 2xx status is success (mox wants exactly 200; docs/architecture.md); every attempt has a
-timeout. A failure of the receiver is an outcome, never an exception.
+timeout. A failure of the receiver is an outcome, never an exception. Connections go
+only to addresses `hooks.addresses` allows, checked after resolution (`hooks.connect`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from typing import Protocol
 
 import aiohttp
 
+from postroom.hooks.addresses import AddressPolicy
+from postroom.hooks.connect import CheckedResolver
 from postroom.hooks.results import MAX_RESPONSE_BYTES
 from postroom.hooks.sign import signature
+from postroom.resolver import Resolver
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,9 +79,17 @@ class HTTPSender:
     """Sends webhooks over one pooled HTTP client session. Close it at shutdown."""
 
     def __init__(
-        self, *, user_agent: str, timeout_seconds: float, max_connections: int = 100
+        self,
+        *,
+        user_agent: str,
+        timeout_seconds: float,
+        resolver: Resolver,
+        policy: AddressPolicy,
+        max_connections: int = 100,
     ) -> None:
         self._user_agent = user_agent
+        self._resolver = resolver
+        self._policy = policy
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -86,7 +98,11 @@ class HTTPSender:
         # Created on first use: a session belongs to the event loop it was made in.
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=0),
+                connector=aiohttp.TCPConnector(
+                    limit=self._max_connections,
+                    limit_per_host=0,
+                    resolver=CheckedResolver(self._resolver, self._policy),
+                ),
                 timeout=self._timeout,
                 trust_env=False,
                 auto_decompress=False,
@@ -94,6 +110,12 @@ class HTTPSender:
         return self._session
 
     async def send(self, request: HookRequest) -> HookResponse:
+        # aiohttp connects to IP literals without asking the resolver: checked here.
+        refusal = self._policy.check_url(request.url)
+        if refusal:
+            return HookResponse(
+                success=False, error=f"refused: {request.url} is {refusal}; not connecting"
+            )
         headers = request_headers(request, self._user_agent)
         try:
             async with self._client().post(

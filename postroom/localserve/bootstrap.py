@@ -14,7 +14,7 @@ from pathlib import Path
 
 from postroom.auth import ADMIN_PASSWORD_HASH, hash_password
 from postroom.config import CONFIG_FILE_NAME, Config, load_config, render_config_toml
-from postroom.hooks import check_url, new_secret
+from postroom.hooks import AddressPolicy, check_url, new_secret
 from postroom.store.account import Account, AdminSetting, Domain
 from postroom.store.provision import NewAddress, create_account, create_domain
 
@@ -36,6 +36,10 @@ LOCALSERVE_SETTINGS: dict[str, object] = {
     # (bench/deliver.py: 0.5x of its baseline with 16, 0.8-0.9x with 64).
     "delivery": {"max_concurrent": 64},
 }
+
+
+LOCAL_POLICY = AddressPolicy(allow_private=True)
+"""The webhook addresses localserve allows: its config always allows private ones."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,7 +71,9 @@ def prepare_directory(options: LocalserveOptions) -> Config:
             + render_config_toml(LOCALSERVE_SETTINGS),
             encoding="utf-8",
         )
-    overrides: dict[str, object] = {}
+    # Local development: receivers run on this machine (docs/config.md,
+    # webhooks.allow_private_addresses). Cloud metadata addresses stay refused.
+    overrides: dict[str, object] = {"webhooks.allow_private_addresses": True}
     if options.http_port is not None:
         overrides["http.port"] = options.http_port
     if options.smtp_port is not None:
@@ -81,7 +87,7 @@ async def set_webhook_url(url: str) -> None:
     """Send the default account's outgoing and incoming webhooks to `url` ("" for none),
     giving it a signing secret if it has none."""
     account = await Account.get(name=DEFAULT_ACCOUNT)
-    account.outgoing_webhook_url = account.incoming_webhook_url = check_url(url)
+    account.outgoing_webhook_url = account.incoming_webhook_url = check_url(url, LOCAL_POLICY)
     if not account.webhook_secret:
         account.webhook_secret = new_secret()
     await account.save()

@@ -21,6 +21,7 @@ from postroom.localserve.bootstrap import (
     DEFAULT_ACCOUNT,
     DEFAULT_LOGIN,
     DEFAULT_PASSWORD,
+    LOCAL_POLICY,
     LocalserveOptions,
     prepare_directory,
     seed_database,
@@ -45,7 +46,7 @@ report is sent: long enough that the `delivered` event comes first, as in real l
 
 def run_localserve(options: LocalserveOptions, out: TextIO = sys.stdout) -> int:
     if options.webhook_url:
-        check_url(options.webhook_url)
+        check_url(options.webhook_url, LOCAL_POLICY)
     config = prepare_directory(options)
     configure_logging(config)
 

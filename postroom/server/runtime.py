@@ -22,12 +22,12 @@ from postroom.admin import AdminServices, create_admin_routes
 from postroom.auth import FailedLoginLimiter, LoginVerifier
 from postroom.clock import Clock, SystemClock
 from postroom.config import Config, ConfigError
-from postroom.hooks import HookRunner, HookRunnerSettings, HTTPSender, Sender
+from postroom.hooks import AddressPolicy, HookRunner, HookRunnerSettings, HTTPSender, Sender
 from postroom.queue.outbound import OutboundTransport
 from postroom.queue.relay import SMTPRelayTransport
 from postroom.queue.runner import QueueRunner, RunnerSettings
 from postroom.queue.transport import Transport
-from postroom.resolver import DNSResolver
+from postroom.resolver import DNSResolver, Resolver
 from postroom.server.app import build_app
 from postroom.server.cleanup import PeriodicCleanup
 from postroom.server.http import HTTPServer, bind_tcp
@@ -113,6 +113,7 @@ class Runtime:
         run_queue: bool = True,
         hook_sender: Sender | None = None,
         hook_settings: HookRunnerSettings | None = None,
+        hook_resolver: Resolver | None = None,
         run_hooks: bool = True,
         roles: frozenset[Role] = ALL_ROLES,
         smtp_process: SMTPProcessCommand | None = None,
@@ -124,7 +125,8 @@ class Runtime:
         incoming listener takes mail for; `run_queue=False` leaves delivering to the
         caller (tests drive `queue_runner.run_once()` with a manual clock). Likewise
         `hook_sender` replaces the HTTP client that posts webhooks, `hook_settings` the
-        webhook runner's limits and timeouts, and `run_hooks=False` leaves sending
+        webhook runner's limits and timeouts, `hook_resolver` the DNS it resolves
+        receivers' names with, and `run_hooks=False` leaves sending
         webhooks to the caller (`hook_runner.run_once()`)."""
         self.config = config
         self.clock = clock or SystemClock()
@@ -133,6 +135,7 @@ class Runtime:
         self._incoming_policy = incoming_policy
         self._run_queue = run_queue
         self._hook_sender = hook_sender
+        self._hook_resolver = hook_resolver
         webhooks = config.webhooks
         self._hook_settings = hook_settings or HookRunnerSettings(
             max_concurrent=webhooks.max_concurrent,
@@ -318,6 +321,9 @@ class Runtime:
             http_sender = HTTPSender(
                 user_agent=f"postroom/{__version__} (webhook)",
                 timeout_seconds=self._hook_settings.timeout.total_seconds(),
+                resolver=self._hook_resolver
+                or DNSResolver(timeout_seconds=self.config.delivery.dns_timeout_seconds),
+                policy=AddressPolicy(allow_private=self.config.webhooks.allow_private_addresses),
                 max_connections=self._hook_settings.max_concurrent,
             )
             self._stack.push_async_callback(http_sender.close)

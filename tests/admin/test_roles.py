@@ -199,3 +199,65 @@ async def test_domain_admin_is_kept_to_its_domains(server: RunningServer) -> Non
         await fail(dadmin, "APIKeyCreate", {"Scope": "admin"}, "forbidden", 403)
         await fail(dadmin, "HookList", {}, "forbidden", 403)
         assert (await call(dadmin, "AliasList", {}))["Aliases"] == []
+
+
+async def test_sender_allow_list_grants_are_kept_to_the_grantors_domains(
+    server: RunningServer,
+) -> None:
+    # A domain admin who could allow "*" would let its account send, DKIM-signed, as any
+    # other tenant's domain. The matrix: who may set which entry on `member`.
+    await _setup(server)
+    async with admin_client(server) as admin:
+        await call(admin, "DomainCreate", {"Name": "other.example"})
+        await call(admin, "DomainAliasAdd", {"Domain": DOMAIN, "Alias": "example.net"})
+        await call(
+            admin,
+            "AccountCreate",
+            {"Name": "odadmin", "Address": "odadmin@other.example", "Password": "pw"},
+        )
+        await call(
+            admin,
+            "AccountUpdate",
+            {"Name": "odadmin", "Role": "domainadmin", "AdminDomains": ["other.example"]},
+        )
+    mine = ["@example.com", "news@example.com", "@example.net"]
+    wider = ["*", "@localhost", "postroom@localhost", "x@other.example", "@sub.example.com"]
+    clients = {
+        **_clients(server),
+        "otherdomainadmin": server.client("odadmin@other.example", "pw"),
+    }
+    outcomes: dict[tuple[str, str], int] = {}
+    for role, client in clients.items():
+        async with client:
+            for entry in mine + wider:
+                request = {"Name": "member", "SenderAllowList": [entry]}
+                response = await post(client, "AccountUpdate", request)
+                outcomes[(role, entry)] = response.status_code
+                if response.status_code != 200:
+                    assert response.json()["Code"] == "forbidden", response.text
+    expected = {
+        **{("global", entry): 200 for entry in mine + wider},
+        **{("domainadmin", entry): 200 for entry in mine},
+        **{("domainadmin", entry): 403 for entry in wider},
+        **{("otherdomainadmin", entry): 403 for entry in mine + wider},
+        **{("user", entry): 403 for entry in mine + wider},
+    }
+    assert outcomes == expected
+    async with server.client(f"dadmin@{DOMAIN}", "pw") as dadmin:
+        message = await fail(
+            dadmin,
+            "AccountUpdate",
+            {"Name": "member", "SenderAllowList": ["@example.com", "*"]},
+            "forbidden",
+            403,
+        )
+        assert message == "only global admins may allow senders outside your domains: *"
+        got = await call(dadmin, "AccountGet", {"Name": "member"})
+        assert got["Account"]["SenderAllowList"] == ["@example.net"]
+    # The refused grant had no effect: member cannot send as another tenant's domain.
+    async with server.client(f"member@{DOMAIN}", "pw") as member:
+        response = await member.post(
+            "/webapi/v0/Send",
+            json={"From": {"Address": "x@other.example"}, "To": [{"Address": "a@b.example"}]},
+        )
+    assert response.json()["Code"] != "" and response.status_code == 400, response.text

@@ -13,7 +13,13 @@ import httpx
 import pytest
 
 from postroom.clock import ManualClock
-from postroom.hooks import HookRunner, HookRunnerSettings, WebhookSettings, configure_webhooks
+from postroom.hooks import (
+    AddressPolicy,
+    HookRunner,
+    HookRunnerSettings,
+    WebhookSettings,
+    configure_webhooks,
+)
 from postroom.localserve import DEFAULT_ACCOUNT, DEFAULT_LOGIN, DEFAULT_PASSWORD
 from postroom.localserve.bootstrap import seed_database
 from postroom.localserve.policy import LocalservePolicy
@@ -27,6 +33,8 @@ from postroom.store.reader import Reader
 from tests.conftest import make_config
 from tests.hooks.receiver import Receiver
 
+LOOPBACK = AddressPolicy(allow_private=True)
+"""The receiver is on loopback."""
 START = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 SETTINGS = HookRunnerSettings(
     max_concurrent=8, per_url=4, timeout=timedelta(seconds=0.5), lease=timedelta(seconds=60)
@@ -52,7 +60,8 @@ class Hooked:
 
     async def configure(self, **settings: object) -> None:
         values: dict[str, object] = {"outgoing_url": self.receiver.url + "/out", **settings}
-        await configure_webhooks(self.committer, DEFAULT_ACCOUNT, WebhookSettings(**values))  # type: ignore[arg-type]
+        settings_ = WebhookSettings(**values)  # type: ignore[arg-type]
+        await configure_webhooks(self.committer, DEFAULT_ACCOUNT, settings_, policy=LOOPBACK)
 
     async def send(self, *recipients: str, **fields: object) -> list[int]:
         result = await self.send_result(*recipients, **fields)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 
 import httpx
 import pytest
 
-from postroom.auth import hash_password
+from postroom.auth import AuthError, RateLimitedError, hash_password
 from postroom.store.account import Account
 from postroom.store.groupcommit import Batch
 from postroom.store.outgoing import QueueMessage
@@ -109,6 +110,86 @@ async def test_failed_logins_are_rate_limited_per_ip(still_server: RunningServer
     async with server.client() as good:
         response = await good.post(SEND, data={"request": REQUEST})
     assert (response.status_code, response.text) == (429, "429 - too many auth attempts\n")
+
+
+async def test_own_successful_logins_do_not_clear_guesses_at_another(
+    still_server: RunningServer,
+) -> None:
+    # An attacker with an account of its own logs in with it between guesses at a victim's
+    # password; the per-IP count of failures keeps growing and the guesses are refused.
+    server = still_server
+    await add_account("victim", "victim@localhost", "victim-password")
+    guesses: list[int] = []
+    async with server.client() as own, server.client("victim@localhost", "guess") as guess:
+        for _ in range(3):
+            for _ in range(3):
+                guesses.append((await guess.post(SEND, data={"request": REQUEST})).status_code)
+            assert (await own.post(SEND, data={"request": REQUEST})).status_code == 200
+        for _ in range(3):
+            guesses.append((await guess.post(SEND, data={"request": REQUEST})).status_code)
+        # The address is blocked now, for every login (own included) until the window ends.
+        assert (await own.post(SEND, data={"request": REQUEST})).status_code == 429
+    assert guesses == [401] * 10 + [429] * 2
+    async with server.client("victim@localhost", "victim-password") as victim:
+        assert (await victim.post(SEND, data={"request": REQUEST})).status_code == 429
+
+
+async def test_a_success_forgives_only_the_same_logins_failures(
+    still_server: RunningServer,
+) -> None:
+    # A user who mistypes their own password and then gets it right is not held back by
+    # those typos: their success takes back their own failures from this address.
+    server = still_server
+    for _ in range(3):
+        async with server.client("postroom@localhost", "typo") as typo:
+            for _ in range(3):
+                assert (await typo.post(SEND, data={"request": REQUEST})).status_code == 401
+        async with server.client() as good:
+            assert (await good.post(SEND, data={"request": REQUEST})).status_code == 200
+
+
+async def test_failures_are_counted_per_login_across_addresses(
+    still_server: RunningServer,
+) -> None:
+    # Guesses at one login spread over many addresses (and catch-all spellings) are
+    # limited per login: the limiter's own per-login limit is the exact-address one.
+    server = still_server
+    await add_account("victim", "victim@localhost", "victim-password")
+    verifier = server.webapi.verifier
+    for index in range(10):
+        with pytest.raises(AuthError):
+            await verifier.verify(f"victim+{index}@localhost", "guess", f"192.0.2.{index * 8}")
+    with pytest.raises(RateLimitedError):
+        await verifier.verify("victim@localhost", "victim-password", "198.51.100.1")
+    # Other logins are not affected.
+    await verifier.verify("postroom@localhost", "postroom", "198.51.100.1")
+
+
+async def test_unknown_logins_cost_a_password_hash_like_wrong_passwords(
+    server: RunningServer,
+) -> None:
+    # Timing must not tell whether a login exists: an unknown login verifies a dummy
+    # hash of the same kind and cost as a stored one. CPU time of this process (the
+    # server runs in it, scrypt on a worker thread) is robust against a loaded machine.
+    verifier = server.webapi.verifier
+
+    async def cpu_seconds(login: str) -> float:
+        async with server.client(login, "wrong") as client:
+            await client.post(SEND, data={"request": REQUEST})  # warm-up
+            start = time.process_time()
+            for _ in range(3):
+                response = await client.post(SEND, data={"request": REQUEST})
+                assert response.status_code == 401
+            return time.process_time() - start
+
+    checks = verifier.password_checks
+    unknown = await cpu_seconds("nobody@localhost")
+    assert verifier.password_checks == checks + 4
+    wrong = await cpu_seconds("postroom@localhost")
+    assert unknown > 0.5 * wrong, (unknown, wrong)
+    async with server.client("not an address", "wrong") as client:
+        assert (await client.post(SEND, data={"request": REQUEST})).status_code == 401
+    assert verifier.password_checks == checks + 9
 
 
 async def test_verified_credentials_are_cached(server: RunningServer) -> None:

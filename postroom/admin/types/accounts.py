@@ -150,7 +150,8 @@ class AccountUpdateRequest:
     SubmissionSaveSent: bool | None = None
     """Optional: store SMTP submissions in the Sent mailbox."""
     SenderAllowList: list[str] | None = None
-    """Optional new allow-list: exact addresses, `@domain`, or `*`."""
+    """Optional new allow-list: exact addresses, `@domain`, or `*`. A domain admin may
+    list only addresses on its own domains (else `forbidden`)."""
     MaxMessagesPerDay: int | None = None
     """Optional limit, 0 for none."""
     MaxFirstTimeRecipientsPerDay: int | None = None
