@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 
 from postroom.dsn.fields import FieldBlock, parse_header_section
 
-_LINE_BREAKS = re.compile(r"\r+\n|\r")
+# A run of CRs and the LF after it, if any. Not `\r+\n|\r`: that one rescans the
+# rest of a run of CRs without LF from each of its CRs, quadratic.
+_CR_RUN = re.compile(r"\r+(\n?)")
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.IGNORECASE)
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&amp;": "&"}
@@ -222,7 +224,12 @@ def _b64(text: str) -> bytes:
 
 def normalize(text: str) -> str:
     """Line breaks as "\\n"; a CR before a CRLF (seen in real bounces) is dropped."""
-    return _LINE_BREAKS.sub("\n", text) if "\r" in text else text
+    return _CR_RUN.sub(_line_breaks, text) if "\r" in text else text
+
+
+def _line_breaks(match: re.Match[str]) -> str:
+    # CRs before an LF are one line break; each CR alone is a line break of its own.
+    return "\n" if match.group(1) else "\n" * len(match.group(0))
 
 
 def decode_bytes(data: bytes, charset: str) -> str:
