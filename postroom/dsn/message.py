@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.errors
 import email.header
 import email.message
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -40,12 +42,16 @@ _RETURNED_FIELDS = frozenset({"message-id", "subject", "to", "from", "date"})
 # Deeper nesting is not looked into; it bounds the work on hostile input.
 _MAX_DEPTH = 8
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True, kw_only=True)
 class MessageView:
     """A message as the bounce parsers see it; text has "\\n" line breaks."""
 
     header: FieldBlock
+    message_id: str = ""
+    """Who the report is in log lines: the caller's ID for it, else its Message-ID."""
     subject: str = ""
     content_type: str = "text/plain"
     report_type: str = ""
@@ -58,13 +64,18 @@ class MessageView:
     """The header of the returned message, from a message/rfc822 or headers part."""
 
 
-def read_message(data: bytes) -> MessageView:
-    """Take `data` apart; never raises for any octets."""
+def read_message(data: bytes, message_id: str = "") -> MessageView:
+    """Take `data` apart; never raises for any octets.
+
+    `message_id` names the report in warnings (its Message-ID when empty).
+    """
     message = email.message_from_bytes(data)
     header = _header_block(message)
+    message_id = message_id or header.get("message-id") or "(no Message-ID)"
     view = MessageView(
         header=header,
-        subject=header_text(header.get("subject")),
+        message_id=message_id,
+        subject=header_text(header.get("subject"), field="Subject", message_id=message_id),
         content_type=message.get_content_type(),
         report_type=str(message.get_param("report-type", "") or "").lower(),
     )
@@ -84,9 +95,9 @@ def _collect(
 ) -> None:
     kind = part.get_content_type()
     if kind in _STATUS_TYPES:
-        view.delivery_status.append(_message_body_text(part))
+        view.delivery_status.append(_message_body_text(part, view.message_id))
     elif kind == _FEEDBACK_TYPE:
-        view.feedback_report = _message_body_text(part)
+        view.feedback_report = _message_body_text(part, view.message_id)
     elif kind in _RETURNED_TYPES and depth > 0:
         inner = part.get_payload()
         first = inner[0] if isinstance(inner, list) and inner else None
@@ -106,20 +117,20 @@ def _collect(
                 view.returned = parse_header_section(normalize(inner))
     elif kind in _HEADER_TYPES:
         if view.returned is None:
-            view.returned = parse_header_section(part_text(part))
+            view.returned = parse_header_section(part_text(part, view.message_id))
     elif part.is_multipart():
         if depth < _MAX_DEPTH:
             for child in part.get_payload():
                 if isinstance(child, email.message.Message):
                     _collect(child, view, texts, html, depth + 1)
     elif kind == "text/html":
-        html.append(part_text(part))
+        html.append(part_text(part, view.message_id))
     elif part.get_content_maintype() in ("text", "multipart") or depth == 0:
         # A multipart that is not split (its boundary parameter lost to a broken
         # header fold) is read as the text it holds, MIME lines and all.
         if str(part.get("content-disposition", "")).lower().startswith("attachment") and texts:
             return
-        texts.append(part_text(part))
+        texts.append(part_text(part, view.message_id))
 
 
 def _header_block(
@@ -147,14 +158,22 @@ def _fix_surrogates(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
 
 
-def header_text(value: object) -> str:
-    """A header value with its RFC 2047 encoded-words decoded; never raises."""
+def header_text(value: object, *, field: str, message_id: str) -> str:
+    """A header value with its RFC 2047 encoded-words decoded; never raises.
+
+    A value that cannot be decoded (a truncated encoded-word, RFC 2047 §6.3 says
+    to show it as it is) is returned undecoded: it costs this field, never the
+    report. `field` and `message_id` name it in the warning.
+    """
     text = _unfold(value)
     if "=?" not in text:
         return text
     try:
         pieces = email.header.decode_header(text)
-    except (ValueError, LookupError, AssertionError):
+    except (email.errors.HeaderParseError, ValueError, LookupError, AssertionError) as error:
+        log.warning(
+            "report %s: %s field kept undecoded: %s: %r", message_id, field, error, text[:200]
+        )
         return text
     out: list[str] = []
     for piece, charset in pieces:
@@ -165,11 +184,15 @@ def header_text(value: object) -> str:
     return "".join(out).strip()
 
 
-def part_text(part: email.message.Message) -> str:
-    """A leaf part's content, transfer-decoded and read in its charset."""
+def part_text(part: email.message.Message, message_id: str) -> str:
+    """A leaf part's content, transfer-decoded and read in its charset; the part
+    as it is when it cannot be decoded (`message_id` names it in the warning)."""
     try:
         payload = part.get_payload(decode=True)
-    except (ValueError, LookupError, AssertionError):
+    except (ValueError, LookupError, AssertionError) as error:
+        log.warning(
+            "report %s: %s part kept undecoded: %s", message_id, part.get_content_type(), error
+        )
         payload = None
     if not isinstance(payload, bytes):
         raw = part.get_payload()
@@ -178,7 +201,7 @@ def part_text(part: email.message.Message) -> str:
     return normalize(decode_bytes(payload, charset))
 
 
-def _message_body_text(part: email.message.Message) -> str:
+def _message_body_text(part: email.message.Message, message_id: str) -> str:
     """A message/* report part's content as text.
 
     compat32 parses a delivery-status part into one header block per group, so
@@ -189,7 +212,7 @@ def _message_body_text(part: email.message.Message) -> str:
     if isinstance(payload, str):
         encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
         if encoding in ("base64", "quoted-printable"):
-            return part_text(part)
+            return part_text(part, message_id)
         return normalize(_fix_surrogates(payload) if not payload.isascii() else payload)
     groups: list[str] = []
     for block in payload if isinstance(payload, list) else []:
@@ -208,17 +231,18 @@ def _message_body_text(part: email.message.Message) -> str:
     text = normalize("\n\n".join(groups))
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     if encoding == "base64" and ":" not in text:
-        return normalize(decode_bytes(_b64(text), "utf-8"))
+        return normalize(decode_bytes(_b64(text, message_id), "utf-8"))
     return text
 
 
-def _b64(text: str) -> bytes:
+def _b64(text: str, message_id: str) -> bytes:
     import base64
     import binascii
 
     try:
         return base64.b64decode("".join(text.split()) + "==", validate=False)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError) as error:
+        log.warning("report %s: base64 report part not decoded: %s", message_id, error)
         return b""
 
 

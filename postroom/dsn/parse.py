@@ -9,6 +9,7 @@ is `message`'s job; each reading is its own module's.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from postroom.dsn.feedback import read_auto_reply, read_feedback, read_unsubscribe
@@ -35,28 +36,42 @@ _MAX_SCAN = 64 * 1024
 MAX_BYTES = 256 * 1024
 MAX_LINES = 2500
 _LINE_END = re.compile(rb"\r\n|\r|\n")
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*([^\s]{1,200})", re.IGNORECASE | re.MULTILINE)
+
+log = logging.getLogger(__name__)
 
 
-def parse_bounce(data: bytes) -> Bounce | None:
+def parse_bounce(data: bytes, message_id: str = "") -> Bounce | None:
     """Parse a received message as a bounce; None when it is not one.
 
     Reads standard DSNs (RFC 3464, RFC 6533 global), RFC 5965 ARF feedback
     reports, Amazon SES notifications, RFC 3834 auto-replies and the plain-text
     bounces of common MTAs. Never raises: input that cannot be read is "not a
-    bounce".
+    bounce", and a field that cannot be decoded is kept as it is. Each error
+    passed over is logged as a warning naming `message_id` (the caller's ID for
+    the message; the report's Message-ID when empty).
     """
     try:
-        return read_bounce(data)
+        return read_bounce(data, message_id)
     except Exception:
         # The contract is "garbage in, None out": a bounce arrives from anyone, and
         # a reading bug must cost one unrecognised report, never the receiving path.
+        log.warning("report %s: not read, a reader failed", _name(data, message_id), exc_info=True)
         return None
 
 
-def read_bounce(data: bytes) -> Bounce | None:
+def _name(data: bytes, message_id: str) -> str:
+    """`message_id`, else the Message-ID in the first 64 KB of `data`."""
+    if message_id:
+        return message_id
+    match = _MESSAGE_ID.search(data[: 64 * 1024])
+    return match.group(1).decode("ascii", "replace") if match else "(no Message-ID)"
+
+
+def read_bounce(data: bytes, message_id: str = "") -> Bounce | None:
     """`parse_bounce` without its safety net: every reader below is written not to
     raise on any input, and the fuzz tests hold this function to that."""
-    view = read_message(_head(data))
+    view = read_message(_head(data), message_id)
     # Where the returned message starts is looked for in the first _MAX_SCAN
     # characters only: the search costs time per character, and the own text is
     # cut to _MAX_TEXT anyway.
@@ -67,7 +82,7 @@ def read_bounce(data: bytes) -> Bounce | None:
     exclude = _own_addresses(view.header)
     bounce = (
         read_feedback(view, returned)
-        or read_delivery_status(view.delivery_status, text, exclude)
+        or read_delivery_status(view.delivery_status, text, exclude, view.message_id)
         or read_ses_notification(view.text)
         or read_text_bounce(view, text, returned, exclude)
         or read_unsubscribe(view)
@@ -81,7 +96,9 @@ def read_bounce(data: bytes) -> Bounce | None:
         envelope_id=bounce.envelope_id,
         reporting_mta=bounce.reporting_mta,
         returned_message_id=returned.get("message-id").strip(),
-        returned_subject=header_text(returned.get("subject")),
+        returned_subject=header_text(
+            returned.get("subject"), field="returned Subject", message_id=view.message_id
+        ),
         feedback_type=bounce.feedback_type,
     )
 
