@@ -8,7 +8,8 @@ import re
 import aiosmtplib
 import pytest
 
-from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage
+from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage, Suppression
+from tests.dsn.test_dsn_degrade import TRUNCATED_SUBJECT_DSN
 from tests.smtp.conftest import SMTPServer
 from tests.smtp.helpers import command, connect, message, queued, stored
 from tests.webapi.helpers import add_account
@@ -172,3 +173,22 @@ async def test_reply_code_of_refused_fromid_mail_from(smtp_server: SMTPServer) -
     code, text = await command(client, b"MAIL FROM:<other+abc@localhost>")
     await client.quit()
     assert (code, text) == (550, "5.7.1 must match authenticated user")
+
+
+async def test_report_with_an_undecodable_returned_subject_suppresses(
+    smtp_server: SMTPServer,
+) -> None:
+    # Issue 17 point 14: a truncated encoded-word in the returned Subject made the
+    # whole report "unrecognized", so the address was never suppressed.
+    async with smtp_server.http() as http:
+        request = {"To": [{"Address": "bob@example.org"}], "Text": "hi"}
+        response = await http.post("/webapi/v0/Send", data={"request": json.dumps(request)})
+    [submission] = response.json()["Submissions"]
+    client = await connect(smtp_server.addresses.smtp_port)
+    report = TRUNCATED_SUBJECT_DSN.replace(b"\n", b"\r\n")
+    await client.sendmail("", [f"postroom+{submission['FromID']}@localhost"], report)
+    await client.quit()
+    events = await DeliveryEvent.filter(queue_msg_id=submission["QueueMsgID"])
+    assert [(e.event, e.details["SMTPEnhancedCode"]) for e in events] == [("failed", "5.1.1")]
+    assert events[0].details["Suppressing"] is True
+    assert await Suppression.filter(base_address="bob@example.org").exists()
