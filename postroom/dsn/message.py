@@ -42,6 +42,8 @@ _RETURNED_FIELDS = frozenset({"message-id", "subject", "to", "from", "date"})
 # Deeper nesting is not looked into; it bounds the work on hostile input.
 _MAX_DEPTH = 8
 
+_MAX_HEADER_TEXT = 4000
+
 log = logging.getLogger(__name__)
 
 
@@ -165,7 +167,9 @@ def header_text(value: object, *, field: str, message_id: str) -> str:
     to show it as it is) is returned undecoded: it costs this field, never the
     report. `field` and `message_id` name it in the warning.
     """
-    text = _unfold(value)
+    # The stdlib decoder costs time per character: a value past _MAX_HEADER_TEXT
+    # characters (RFC 5322 §2.1.1 lines end at 998) is cut there.
+    text = _unfold(value)[:_MAX_HEADER_TEXT]
     if "=?" not in text:
         return text
     try:

@@ -93,6 +93,7 @@ def adversarial() -> Iterator[tuple[str, bytes]]:
         yield f"status {piece!r}", report(_RECIPIENT + b"Diagnostic-Code: smtp; " + fill(piece))
         yield f"text of a report {piece!r}", report(_RECIPIENT, fill(piece))
         yield f"header {piece!r}", b"To: " + fill(piece) + b"\r\n\r\nx"
+        yield f"subject {piece!r}", _HEAD + b"Subject: " + fill(piece) + b"\r\n\r\nx"
     yield "lines of = (issue 17)", plain(wrap(fill(b"=", MB * 9 // 10)))
     yield "base64 of base64 of =", base64_body(base64.b64encode(fill(b"=", MB // 2)))
     yield "address then spaces", plain(b"a@b" + fill(b" ") + b"x")
