@@ -130,6 +130,14 @@ class SMTPConfig:
         " then offered on loopback listeners only). Set together with tls_key_file.",
     )
     tls_key_file: str = _setting("", "PEM private key of tls_cert_file; set both or neither.")
+    report_parse_timeout_milliseconds: int = _setting(
+        5000,
+        "How long parsing one incoming report (bounce, DSN, feedback) may take, on a"
+        " worker thread off the listener's event loop. A report not parsed in time is"
+        " stored as ordinary mail and recorded as unrecognized, with a warning; 0 treats"
+        " every report so.",
+        lambda value: None if value >= 0 else "must be zero or more",
+    )
     child_process: bool = _setting(
         False,
         "Serve the SMTP listeners from a child process that `postroom serve` starts,"

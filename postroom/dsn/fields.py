@@ -20,7 +20,9 @@ from postroom.dsn.errors import NoRecipientsError
 # RFC 5322 §3.6.8 field name; digits first too, and whitespace before the colon
 # (RFC 5322 §4.5.8, obsolete but still written).
 _FIELD = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]*:[ \t]*(.*)")
-_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+# The lookbehind starts a match only where a run of address characters starts: a
+# search from every position of a long run without "@" is quadratic.
+_ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 # RFC 6533 §3: utf-8-addr-xtext writes a character it cannot carry as \x{HEX}.
 _UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 # RFC 3464 §2.3: the fields that describe one recipient. A group with any of them

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.errors
 import email.header
 import email.message
 import functools
+import logging
 import re
 from dataclasses import dataclass, field
 
 from postroom.dsn.fields import FieldBlock, parse_header_section
 
-_LINE_BREAKS = re.compile(r"\r+\n|\r")
+# A run of CRs and the LF after it, if any. Not `\r+\n|\r`: that one rescans the
+# rest of a run of CRs without LF from each of its CRs, quadratic.
+_CR_RUN = re.compile(r"\r+(\n?)")
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.IGNORECASE)
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&amp;": "&"}
@@ -38,12 +42,18 @@ _RETURNED_FIELDS = frozenset({"message-id", "subject", "to", "from", "date"})
 # Deeper nesting is not looked into; it bounds the work on hostile input.
 _MAX_DEPTH = 8
 
+_MAX_HEADER_TEXT = 4000
+
+log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True, kw_only=True)
 class MessageView:
     """A message as the bounce parsers see it; text has "\\n" line breaks."""
 
     header: FieldBlock
+    message_id: str = ""
+    """Who the report is in log lines: the caller's ID for it, else its Message-ID."""
     subject: str = ""
     content_type: str = "text/plain"
     report_type: str = ""
@@ -56,13 +66,18 @@ class MessageView:
     """The header of the returned message, from a message/rfc822 or headers part."""
 
 
-def read_message(data: bytes) -> MessageView:
-    """Take `data` apart; never raises for any octets."""
+def read_message(data: bytes, message_id: str = "") -> MessageView:
+    """Take `data` apart; never raises for any octets.
+
+    `message_id` names the report in warnings (its Message-ID when empty).
+    """
     message = email.message_from_bytes(data)
     header = _header_block(message)
+    message_id = message_id or header.get("message-id") or "(no Message-ID)"
     view = MessageView(
         header=header,
-        subject=header_text(header.get("subject")),
+        message_id=message_id,
+        subject=header_text(header.get("subject"), field="Subject", message_id=message_id),
         content_type=message.get_content_type(),
         report_type=str(message.get_param("report-type", "") or "").lower(),
     )
@@ -82,9 +97,9 @@ def _collect(
 ) -> None:
     kind = part.get_content_type()
     if kind in _STATUS_TYPES:
-        view.delivery_status.append(_message_body_text(part))
+        view.delivery_status.append(_message_body_text(part, view.message_id))
     elif kind == _FEEDBACK_TYPE:
-        view.feedback_report = _message_body_text(part)
+        view.feedback_report = _message_body_text(part, view.message_id)
     elif kind in _RETURNED_TYPES and depth > 0:
         inner = part.get_payload()
         first = inner[0] if isinstance(inner, list) and inner else None
@@ -104,20 +119,20 @@ def _collect(
                 view.returned = parse_header_section(normalize(inner))
     elif kind in _HEADER_TYPES:
         if view.returned is None:
-            view.returned = parse_header_section(part_text(part))
+            view.returned = parse_header_section(part_text(part, view.message_id))
     elif part.is_multipart():
         if depth < _MAX_DEPTH:
             for child in part.get_payload():
                 if isinstance(child, email.message.Message):
                     _collect(child, view, texts, html, depth + 1)
     elif kind == "text/html":
-        html.append(part_text(part))
+        html.append(part_text(part, view.message_id))
     elif part.get_content_maintype() in ("text", "multipart") or depth == 0:
         # A multipart that is not split (its boundary parameter lost to a broken
         # header fold) is read as the text it holds, MIME lines and all.
         if str(part.get("content-disposition", "")).lower().startswith("attachment") and texts:
             return
-        texts.append(part_text(part))
+        texts.append(part_text(part, view.message_id))
 
 
 def _header_block(
@@ -145,14 +160,24 @@ def _fix_surrogates(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").strip()
 
 
-def header_text(value: object) -> str:
-    """A header value with its RFC 2047 encoded-words decoded; never raises."""
-    text = _unfold(value)
+def header_text(value: object, *, field: str, message_id: str) -> str:
+    """A header value with its RFC 2047 encoded-words decoded; never raises.
+
+    A value that cannot be decoded (a truncated encoded-word, RFC 2047 §6.3 says
+    to show it as it is) is returned undecoded: it costs this field, never the
+    report. `field` and `message_id` name it in the warning.
+    """
+    # The stdlib decoder costs time per character: a value past _MAX_HEADER_TEXT
+    # characters (RFC 5322 §2.1.1 lines end at 998) is cut there.
+    text = _unfold(value)[:_MAX_HEADER_TEXT]
     if "=?" not in text:
         return text
     try:
         pieces = email.header.decode_header(text)
-    except (ValueError, LookupError, AssertionError):
+    except (email.errors.HeaderParseError, ValueError, LookupError, AssertionError) as error:
+        log.warning(
+            "report %s: %s field kept undecoded: %s: %r", message_id, field, error, text[:200]
+        )
         return text
     out: list[str] = []
     for piece, charset in pieces:
@@ -163,11 +188,15 @@ def header_text(value: object) -> str:
     return "".join(out).strip()
 
 
-def part_text(part: email.message.Message) -> str:
-    """A leaf part's content, transfer-decoded and read in its charset."""
+def part_text(part: email.message.Message, message_id: str) -> str:
+    """A leaf part's content, transfer-decoded and read in its charset; the part
+    as it is when it cannot be decoded (`message_id` names it in the warning)."""
     try:
         payload = part.get_payload(decode=True)
-    except (ValueError, LookupError, AssertionError):
+    except (ValueError, LookupError, AssertionError) as error:
+        log.warning(
+            "report %s: %s part kept undecoded: %s", message_id, part.get_content_type(), error
+        )
         payload = None
     if not isinstance(payload, bytes):
         raw = part.get_payload()
@@ -176,7 +205,7 @@ def part_text(part: email.message.Message) -> str:
     return normalize(decode_bytes(payload, charset))
 
 
-def _message_body_text(part: email.message.Message) -> str:
+def _message_body_text(part: email.message.Message, message_id: str) -> str:
     """A message/* report part's content as text.
 
     compat32 parses a delivery-status part into one header block per group, so
@@ -187,7 +216,7 @@ def _message_body_text(part: email.message.Message) -> str:
     if isinstance(payload, str):
         encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
         if encoding in ("base64", "quoted-printable"):
-            return part_text(part)
+            return part_text(part, message_id)
         return normalize(_fix_surrogates(payload) if not payload.isascii() else payload)
     groups: list[str] = []
     for block in payload if isinstance(payload, list) else []:
@@ -206,23 +235,29 @@ def _message_body_text(part: email.message.Message) -> str:
     text = normalize("\n\n".join(groups))
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     if encoding == "base64" and ":" not in text:
-        return normalize(decode_bytes(_b64(text), "utf-8"))
+        return normalize(decode_bytes(_b64(text, message_id), "utf-8"))
     return text
 
 
-def _b64(text: str) -> bytes:
+def _b64(text: str, message_id: str) -> bytes:
     import base64
     import binascii
 
     try:
         return base64.b64decode("".join(text.split()) + "==", validate=False)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError) as error:
+        log.warning("report %s: base64 report part not decoded: %s", message_id, error)
         return b""
 
 
 def normalize(text: str) -> str:
     """Line breaks as "\\n"; a CR before a CRLF (seen in real bounces) is dropped."""
-    return _LINE_BREAKS.sub("\n", text) if "\r" in text else text
+    return _CR_RUN.sub(_line_breaks, text) if "\r" in text else text
+
+
+def _line_breaks(match: re.Match[str]) -> str:
+    # CRs before an LF are one line break; each CR alone is a line break of its own.
+    return "\n" if match.group(1) else "\n" * len(match.group(0))
 
 
 def decode_bytes(data: bytes, charset: str) -> str:

@@ -5,6 +5,10 @@ are tried (the first that matches wins); a reason appears twice when some of its
 wording must be tried before another reason's. Written from the wording of common
 MTAs and providers; each entry is a phrase many servers use, never the text of
 one particular message. Texts are matched lower-cased with whitespace collapsed.
+
+Texts come from anyone, so every phrase must match in linear time: a gap between
+words is bounded (`.{0,200}`), never an open `.*`, because a search
+tries the gap from every occurrence of the word before it (issue 17).
 """
 
 from __future__ import annotations
@@ -102,14 +106,14 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:unable|cannot|can't|not able) (?:to )?relay",
             r"we do not relay",
             r"no relaying",
-            r"relaying (?:mail )?to .* (?:is )?not allowed",
+            r"relaying (?:mail )?to .{0,200} (?:is )?not allowed",
             r"(?:not|n't) (?:configured|set up) to relay",
         ),
     ),
     (
         Reason.SUSPEND,
         _any(
-            r"(?:account|mailbox|user|address|recipient)\S* (?:has been |is |was )?"
+            r"(?:account|mailbox|user|address|recipient)\S{0,64} (?:has been |is |was )?"
             r"(?:temporarily )?(?:disabled|suspended|deactivated|inactive|frozen|locked|"
             r"blocked|expired|closed|terminated)",
             r"(?:disabled|suspended|inactive|deactivated|closed) (?:account|mailbox|recipient)",
@@ -214,7 +218,8 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"(?:wasn't|was not) found at",
             # The same in other languages real servers answer in.
             r"(?:adresse|destinataire|utilisateur)s? (?:destinataire )?(?:invalide|inconnue?)",
-            r"(?:empfänger|benutzer|adresse|postfach)\w* (?:ist )?(?:unbekannt|existiert nicht)",
+            r"(?:empfänger|benutzer|adresse|postfach)\w{0,32} "
+            r"(?:ist )?(?:unbekannt|existiert nicht)",
             r"usuario (?:desconocido|no existe)",
             r"нет такого пользователя|пользователь не найден",  # ru
             r"用户不存在",  # zh: the user does not exist
@@ -457,7 +462,7 @@ PHRASES: tuple[tuple[Reason, re.Pattern[str]], ...] = (
             r"network (?:is )?unreachable",
             r"host (?:is )?unreachable",
             r"loops? back to myself",
-            r"mail (?:for .* )?loop",
+            r"mail (?:for .{0,200} )?loop",
             r"too many hops",
             r"hop count",
             r"routing loop",

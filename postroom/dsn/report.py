@@ -7,6 +7,7 @@ part into groups is `fields`' job; judging a recipient is `outcome`'s.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection
 
@@ -23,6 +24,7 @@ from postroom.dsn.plaintext import TextRecipient, scan_recipients
 from postroom.dsn.result import Bounce, BounceKind, RecipientResult
 from postroom.dsn.status import choose_status, find_enhanced, find_reply_code
 
+log = logging.getLogger(__name__)
 _TRANSCRIPT_REPLY = re.compile(r"^<<< ?(.*)$", re.MULTILINE)
 # RFC 3464 §2.3.3 actions, and the words some MTAs write instead.
 _ACTIONS = {
@@ -39,19 +41,23 @@ _ACTIONS = {
 }
 
 
-def read_delivery_status(parts: list[str], text: str, exclude: Collection[str]) -> Bounce | None:
+def read_delivery_status(
+    parts: list[str], text: str, exclude: Collection[str], message_id: str
+) -> Bounce | None:
     """The recipients of a report's delivery-status parts, None if they name none.
 
     `text` is the report's own human-readable text (RFC 3464 §2.1 first part),
     read for what each recipient's fields leave out; `exclude` holds the
-    report's own addresses (see `plaintext.scan_recipients`).
+    report's own addresses (see `plaintext.scan_recipients`); `message_id` names
+    the report in the warning for a part that cannot be read.
     """
     blocks: list[FieldBlock] = []
     per_message = FieldBlock()
     for part in parts:
         try:
             status = parse_delivery_status(part)
-        except DSNParseError:
+        except DSNParseError as error:
+            log.warning("report %s: delivery-status part not read: %s", message_id, error)
             continue
         blocks.extend(status.recipients)
         if not per_message.fields:

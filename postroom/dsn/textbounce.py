@@ -23,7 +23,9 @@ from postroom.dsn.plaintext import (
 from postroom.dsn.result import Bounce, BounceKind, Reason, RecipientResult
 from postroom.dsn.status import find_enhanced, find_reply_code, is_temporary_text
 
-_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+# The lookbehind starts a match only where a run of address characters starts: a
+# search from every position of a long run without "@" is quadratic.
+_ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 # Senders, subjects and wording of bounces that carry no report part.
 _BOUNCE_SENDER = re.compile(
     r"mailer-daemon|post_?master|mail delivery|mail administrator|mdaemon|bounce", re.IGNORECASE
@@ -93,10 +95,12 @@ def read_text_bounce(
 
 def _failed_recipients(header: FieldBlock) -> list[str]:
     addresses: list[str] = []
+    seen: set[str] = set()  # a set: a list searched per address is quadratic
     for value in header.get_all("x-failed-recipients"):
         for match in _ADDRESS.finditer(value):
             address = clean_address(match.group(0))
-            if address.lower() not in (known.lower() for known in addresses):
+            if address.lower() not in seen:
+                seen.add(address.lower())
                 addresses.append(address)
     return addresses
 

@@ -216,7 +216,15 @@ class IncomingHandler(Handler):
         )
         parsed = await asyncio.to_thread(parse_message, data) if hooked else None
         bounce = (
-            await _report(data, mail_from, any(fromid for _, fromid in copies)) if copies else None
+            await _report(
+                data,
+                mail_from,
+                any(fromid for _, fromid in copies),
+                message_id,
+                services.config.smtp.report_parse_timeout_milliseconds / 1000,
+            )
+            if copies
+            else None
         )
 
         if forwards and (hops := _hops(data)) >= MAX_HOPS:
@@ -358,20 +366,33 @@ def _hops(data: bytes) -> int:
     return sum(1 for line in header.split(b"\r\n") if line[:9].lower() == b"received:")
 
 
-# Bigger reports are parsed on a worker thread, so they cannot stall other sessions.
-_PARSE_INLINE_BYTES = 256 * 1024
-
-
-async def _report(data: bytes, mail_from: str, to_fromid: bool) -> Bounce | None:
+async def _report(
+    data: bytes, mail_from: str, to_fromid: bool, message_id: str, timeout_seconds: float
+) -> Bounce | None:
     """The report `data` is, if it may be one: mail to a fromid address, mail from the
     null reverse-path (RFC 5321 §4.5.5: what bounces and DSNs are sent from), or a
     multipart/report (RFC 6522; feedback reports often have a sender). Other mail is
-    not parsed at all."""
+    not parsed at all.
+
+    Parsed on a worker thread, so that no parser bug can stall the event loop and
+    the other sessions on it (issue 17). A parse that takes over `timeout_seconds`
+    is given up on: the message is stored all the same, as not a report. The thread
+    cannot be stopped and finishes on its own; the parser is linear and reads a
+    bounded head of the message (`postroom.dsn.parse`), so it does finish.
+    """
     if not (to_fromid or not mail_from or b"multipart/report" in data[:65536].lower()):
         return None
-    if len(data) <= _PARSE_INLINE_BYTES:
-        return parse_bounce(data)
-    return await asyncio.to_thread(parse_bounce, data)
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(parse_bounce, data, message_id), timeout_seconds
+        )
+    except TimeoutError:
+        log.warning(
+            "SMTP incoming: report %s not parsed within %g s, stored as not a report",
+            message_id or "(no Message-ID)",
+            timeout_seconds,
+        )
+        return None
 
 
 async def _refuse(refusal: Refusal) -> str:

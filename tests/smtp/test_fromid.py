@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from pathlib import Path
 
 import aiosmtplib
 import pytest
 
-from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage
+from postroom.localserve.bootstrap import seed_database
+from postroom.server import Runtime
+from postroom.store.outgoing import DeliveryEvent, QueueMessage, RetiredMessage, Suppression
+from tests.conftest import make_config
+from tests.dsn.test_dsn_degrade import TRUNCATED_SUBJECT_DSN
 from tests.smtp.conftest import SMTPServer
 from tests.smtp.helpers import command, connect, message, queued, stored
 from tests.webapi.helpers import add_account
@@ -172,3 +178,54 @@ async def test_reply_code_of_refused_fromid_mail_from(smtp_server: SMTPServer) -
     code, text = await command(client, b"MAIL FROM:<other+abc@localhost>")
     await client.quit()
     assert (code, text) == (550, "5.7.1 must match authenticated user")
+
+
+async def test_report_with_an_undecodable_returned_subject_suppresses(
+    smtp_server: SMTPServer,
+) -> None:
+    # Issue 17 point 14: a truncated encoded-word in the returned Subject made the
+    # whole report "unrecognized", so the address was never suppressed.
+    async with smtp_server.http() as http:
+        request = {"To": [{"Address": "bob@example.org"}], "Text": "hi"}
+        response = await http.post("/webapi/v0/Send", data={"request": json.dumps(request)})
+    [submission] = response.json()["Submissions"]
+    client = await connect(smtp_server.addresses.smtp_port)
+    report = TRUNCATED_SUBJECT_DSN.replace(b"\n", b"\r\n")
+    await client.sendmail("", [f"postroom+{submission['FromID']}@localhost"], report)
+    await client.quit()
+    events = await DeliveryEvent.filter(queue_msg_id=submission["QueueMsgID"])
+    assert [(e.event, e.details["SMTPEnhancedCode"]) for e in events] == [("failed", "5.1.1")]
+    assert events[0].details["Suppressing"] is True
+    assert await Suppression.filter(base_address="bob@example.org").exists()
+
+
+async def test_report_not_parsed_in_time_is_stored_as_not_a_report(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The parse runs on a worker thread with a deadline; at 0 ms every report misses
+    # it. Nothing is lost: the mail is stored, the message gets `unrecognized`, and
+    # the listener answers the next session.
+    config = make_config(database_url, tmp_path, **{"smtp.report_parse_timeout_milliseconds": 0})
+    runtime = Runtime(config, prepare=seed_database)
+    addresses = await runtime.start()
+    try:
+        server = SMTPServer(runtime=runtime, config=config, addresses=addresses)
+        async with server.http() as http:
+            request = {"To": [{"Address": "bob@example.org"}], "Text": "hi"}
+            response = await http.post("/webapi/v0/Send", data={"request": json.dumps(request)})
+        [submission] = response.json()["Submissions"]
+        report = TRUNCATED_SUBJECT_DSN.replace(b"\n", b"\r\n")
+        with caplog.at_level(logging.WARNING, logger="postroom.smtp"):
+            client = await connect(addresses.smtp_port)
+            await client.sendmail("", [f"postroom+{submission['FromID']}@localhost"], report)
+            await client.quit()
+        assert any("<20261207.42@mx.example.net>" in r.getMessage() for r in caplog.records)
+        assert len(await stored()) == 1
+        events = await DeliveryEvent.filter(queue_msg_id=submission["QueueMsgID"])
+        assert [e.event for e in events] == ["unrecognized"]
+        assert not await Suppression.filter(base_address="bob@example.org").exists()
+        second = await connect(addresses.smtp_port)
+        assert (await second.noop())[0] == 250
+        await second.quit()
+    finally:
+        await runtime.stop()
