@@ -335,7 +335,7 @@ async def set_webhooks(call: AdminCall, name: str, request: AccountWebhooksSetRe
 
 
 def _address_policy(call: AdminCall) -> AddressPolicy:
-    return AddressPolicy(allow_private=call.services.config.webhooks.allow_private_addresses)
+    return AddressPolicy.of(call.services.config.webhooks)
 
 
 async def account_webhooks_set(

@@ -22,7 +22,8 @@ from postroom.dsn.errors import NoRecipientsError
 _FIELD = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]*:[ \t]*(.*)")
 # The lookbehind starts a match only where a run of address characters starts: a
 # search from every position of a long run without "@" is quadratic.
-_ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+"""Something shaped like an address in free text (header values, report fields)."""
 # RFC 6533 §3: utf-8-addr-xtext writes a character it cannot carry as \x{HEX}.
 _UTF8_ESCAPE = re.compile(r"\\x\{([0-9A-Fa-f]{1,6})\}")
 # RFC 3464 §2.3: the fields that describe one recipient. A group with any of them
@@ -181,7 +182,7 @@ def address_value(value: str) -> str:
     kind, text = typed_value(value)
     if kind == "utf-8":
         text = _UTF8_ESCAPE.sub(_unescape, text)
-    match = _ADDRESS.search(text)
+    match = ADDRESS.search(text)
     if match is None:
         return ""
     return match.group(0).strip(".")

@@ -13,7 +13,7 @@ import logging
 import re
 
 from postroom.dsn.feedback import read_auto_reply, read_feedback, read_unsubscribe
-from postroom.dsn.fields import FieldBlock, parse_header_section
+from postroom.dsn.fields import ADDRESS, FieldBlock, parse_header_section
 from postroom.dsn.message import header_text, read_message
 from postroom.dsn.plaintext import own_text
 from postroom.dsn.report import read_delivery_status
@@ -21,9 +21,6 @@ from postroom.dsn.result import Bounce
 from postroom.dsn.sesjson import read_ses_notification
 from postroom.dsn.textbounce import read_text_bounce
 
-# The lookbehind starts a match only where a run of address characters starts: a
-# search from every position of a long run without "@" is quadratic.
-_ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 # The explanation text that recipients are read from; longer text is the returned
 # message or boilerplate, and costs time on hostile input.
 _MAX_TEXT = 8000
@@ -119,7 +116,7 @@ def _own_addresses(header: FieldBlock) -> set[str]:
     found: set[str] = set()
     for name in ("from", "to", "return-path", "sender", "reply-to", "delivered-to"):
         for value in header.get_all(name):
-            found.update(m.group(0).strip(".>").lower() for m in _ADDRESS.finditer(value))
+            found.update(m.group(0).strip(".>").lower() for m in ADDRESS.finditer(value))
     return found
 
 

@@ -8,7 +8,7 @@ one particular message. Texts are matched lower-cased with whitespace collapsed.
 
 Texts come from anyone, so every phrase must match in linear time: a gap between
 words is bounded (`.{0,200}`), never an open `.*`, because a search
-tries the gap from every occurrence of the word before it (issue 17).
+tries the gap from every occurrence of the word before it.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 # A returned message or its headers start here; nothing below is the MTA's own text.
 # Two separator characters, not `{2,}`: with `{2,}.*` every split of a long run of
 # "=" between the two quantifiers was tried at each line start, quadratic in the
-# line's length (issue 17: 11 KB took 16 s). `.*` takes the rest of the run alike.
+# line's length (11 KB of "=" took 16 s). `.*` takes the rest of the run alike.
 _RETURNED_START = re.compile(
     r"^(?:[-=_*#]{2}.*(?:original|copy of|below this line|returned|rejected|undelivered|"
     r"unsent|header|attached|message follows|\bsent message)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from postroom.dsn.fields import FieldBlock, address_value
+from postroom.dsn.fields import ADDRESS, FieldBlock, address_value
 from postroom.dsn.message import MessageView
 from postroom.dsn.outcome import Evidence, recipient_outcome
 from postroom.dsn.plaintext import (
@@ -23,9 +23,6 @@ from postroom.dsn.plaintext import (
 from postroom.dsn.result import Bounce, BounceKind, Reason, RecipientResult
 from postroom.dsn.status import find_enhanced, find_reply_code, is_temporary_text
 
-# The lookbehind starts a match only where a run of address characters starts: a
-# search from every position of a long run without "@" is quadratic.
-_ADDRESS = re.compile(r"(?<![^\s<>()\[\]\"',;:])[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 # Senders, subjects and wording of bounces that carry no report part.
 _BOUNCE_SENDER = re.compile(
     r"mailer-daemon|post_?master|mail delivery|mail administrator|mdaemon|bounce", re.IGNORECASE
@@ -97,7 +94,7 @@ def _failed_recipients(header: FieldBlock) -> list[str]:
     addresses: list[str] = []
     seen: set[str] = set()  # a set: a list searched per address is quadratic
     for value in header.get_all("x-failed-recipients"):
-        for match in _ADDRESS.finditer(value):
+        for match in ADDRESS.finditer(value):
             address = clean_address(match.group(0))
             if address.lower() not in seen:
                 seen.add(address.lower())

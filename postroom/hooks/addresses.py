@@ -19,6 +19,8 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from postroom.config import WebhooksConfig
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Metadata services of AWS (also fd00:ec2::254 over IPv6), GCP and Azure
@@ -55,6 +57,11 @@ _BROADCAST = ipaddress.ip_address("255.255.255.255")
 class AddressPolicy:
     allow_private: bool
     """Loopback and private ranges are allowed (`webhooks.allow_private_addresses`)."""
+
+    @classmethod
+    def of(cls, config: WebhooksConfig) -> AddressPolicy:
+        """The policy the server's configuration sets."""
+        return cls(allow_private=config.allow_private_addresses)
 
     def refusal(self, address: IPAddress) -> str:
         """Why webhooks may not go to `address`, or "" if they may."""

@@ -323,7 +323,7 @@ class Runtime:
                 timeout_seconds=self._hook_settings.timeout.total_seconds(),
                 resolver=self._hook_resolver
                 or DNSResolver(timeout_seconds=self.config.delivery.dns_timeout_seconds),
-                policy=AddressPolicy(allow_private=self.config.webhooks.allow_private_addresses),
+                policy=AddressPolicy.of(self.config.webhooks),
                 max_connections=self._hook_settings.max_concurrent,
             )
             self._stack.push_async_callback(http_sender.close)

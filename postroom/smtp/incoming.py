@@ -375,7 +375,7 @@ async def _report(
     not parsed at all.
 
     Parsed on a worker thread, so that no parser bug can stall the event loop and
-    the other sessions on it (issue 17). A parse that takes over `timeout_seconds`
+    the other sessions on it. A parse that takes over `timeout_seconds`
     is given up on: the message is stored all the same, as not a report. The thread
     cannot be stopped and finishes on its own; the parser is linear and reads a
     bounded head of the message (`postroom.dsn.parse`), so it does finish.

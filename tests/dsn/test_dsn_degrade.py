@@ -1,4 +1,4 @@
-"""A broken header costs that header, never the report (issue 17 point 14), and
+"""A broken header costs that header, never the report, and
 every exception the parser swallows is logged with the report's Message-ID."""
 
 from __future__ import annotations

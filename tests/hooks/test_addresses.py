@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from postroom.clock import ManualClock
+from postroom.config import Config
 from postroom.hooks import AddressPolicy, WebhookSettings, configure_webhooks
 from postroom.localserve import DEFAULT_ACCOUNT
 from postroom.localserve.bootstrap import seed_database
 from postroom.queue import operations
 from postroom.queue.filters import QueueFilter
-from postroom.resolver import StaticResolver
+from postroom.resolver import Resolver, StaticResolver
 from postroom.server import Runtime
 from postroom.store.webhook import Webhook
 from tests.admin.helpers import admin_client, call, enable_admin, fail
-from tests.conftest import RunningServer, make_config
+from tests.conftest import RunningServer, make_config, running_server
 from tests.hooks.conftest import START, Hooked, receiver
 from tests.hooks.receiver import Receiver
 
@@ -54,13 +56,9 @@ PRIVATE_REFUSAL = "a loopback or private address (see webhooks.allow_private_add
 @pytest.fixture
 async def strict_server(database_url: str, tmp_path: Path) -> AsyncIterator[RunningServer]:
     """A server as `serve` runs by default: private webhook addresses refused."""
-    config = make_config(database_url, tmp_path, **{"webhooks.allow_private_addresses": False})
-    runtime = Runtime(config, prepare=seed_database, run_queue=False, run_hooks=False)
-    addresses = await runtime.start()
-    try:
-        yield RunningServer(url=addresses.http_url, runtime=runtime, config=config)
-    finally:
-        await runtime.stop()
+    overrides = {"webhooks.allow_private_addresses": False}
+    async with running_server(database_url, tmp_path, **overrides) as server:
+        yield server
 
 
 async def test_refused_when_set_by_default(strict_server: RunningServer) -> None:
@@ -115,38 +113,28 @@ async def test_refused_when_connecting_after_resolution(
     port = listener.sockets[0].getsockname()[1]
     resolver = StaticResolver(a={"hooks.example": [address]})
     config = make_config(database_url, tmp_path, **{"webhooks.allow_private_addresses": False})
-    clock = ManualClock(START)
-    runtime = Runtime(
-        config,
-        clock=clock,
-        prepare=seed_database,
-        run_queue=False,
-        run_hooks=False,
-        hook_resolver=resolver,
-    )
-    addresses = await runtime.start()
     try:
-        hooked = Hooked(runtime, addresses, clock, Receiver())
-        url = f"http://hooks.example:{port}/out"
-        await configure_webhooks(
-            hooked.committer,
-            DEFAULT_ACCOUNT,
-            WebhookSettings(outgoing_url=url),
-            policy=AddressPolicy(allow_private=False),
-        )
-        await hooked.send("someone@example.com")
-        # Dropping the message emits `canceled`: one hook, no delivery needed.
-        assert await operations.drop(hooked.committer, QueueFilter(), clock.now()) == 1
-        assert await hooked.hooks.run_once() == 1
-        (hook,) = await Webhook.all()
-        (result,) = hook.results
-        assert result["Code"] == 0
-        assert f"refused: hooks.example resolves to {address}, {reason}" in str(result["Error"])
-        # Retried later like any failed attempt.
-        assert hook.attempts == 1 and hook.next_attempt > clock.now()
-        assert ("A", "hooks.example") in resolver.queries
+        async with _resolving(config, resolver, Receiver()) as hooked:
+            clock = hooked.clock
+            url = f"http://hooks.example:{port}/out"
+            await configure_webhooks(
+                hooked.committer,
+                DEFAULT_ACCOUNT,
+                WebhookSettings(outgoing_url=url),
+                policy=AddressPolicy(allow_private=False),
+            )
+            await hooked.send("someone@example.com")
+            # Dropping the message emits `canceled`: one hook, no delivery needed.
+            assert await operations.drop(hooked.committer, QueueFilter(), clock.now()) == 1
+            assert await hooked.hooks.run_once() == 1
+            (hook,) = await Webhook.all()
+            (result,) = hook.results
+            assert result["Code"] == 0
+            assert f"refused: hooks.example resolves to {address}, {reason}" in str(result["Error"])
+            # Retried later like any failed attempt.
+            assert hook.attempts == 1 and hook.next_attempt > clock.now()
+            assert ("A", "hooks.example") in resolver.queries
     finally:
-        await runtime.stop()
         listener.close()
         await listener.wait_closed()
     assert connections == []
@@ -160,6 +148,22 @@ async def test_allowed_private_address_is_connected_to_after_resolution(
     port = receiver.url.rsplit(":", 1)[1]
     resolver = StaticResolver(a={"hooks.example": ["127.0.0.1"]})
     config = make_config(database_url, tmp_path)
+    async with _resolving(config, resolver, receiver) as hooked:
+        clock = hooked.clock
+        await hooked.configure(outgoing_url=f"http://hooks.example:{port}/out")
+        await hooked.send("someone@example.com")
+        assert await operations.drop(hooked.committer, QueueFilter(), clock.now()) == 1
+        assert await hooked.hooks.run_once() == 1
+        assert len(receiver.on("/out")) == 1
+        assert receiver.on("/out")[0].headers["host"] == f"hooks.example:{port}"
+
+
+@asynccontextmanager
+async def _resolving(
+    config: Config, resolver: Resolver, receiver: Receiver
+) -> AsyncIterator[Hooked]:
+    """A runtime whose webhook sender resolves names through `resolver`; both runners
+    are driven by the test."""
     clock = ManualClock(START)
     runtime = Runtime(
         config,
@@ -171,12 +175,6 @@ async def test_allowed_private_address_is_connected_to_after_resolution(
     )
     addresses = await runtime.start()
     try:
-        hooked = Hooked(runtime, addresses, clock, receiver)
-        await hooked.configure(outgoing_url=f"http://hooks.example:{port}/out")
-        await hooked.send("someone@example.com")
-        assert await operations.drop(hooked.committer, QueueFilter(), clock.now()) == 1
-        assert await hooked.hooks.run_once() == 1
-        assert len(receiver.on("/out")) == 1
-        assert receiver.on("/out")[0].headers["host"] == f"hooks.example:{port}"
+        yield Hooked(runtime, addresses, clock, receiver)
     finally:
         await runtime.stop()
