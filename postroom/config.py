@@ -21,7 +21,8 @@ from typing import Any
 
 from postroom.errors import PostroomError
 
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 ENV_PREFIX = "POSTROOM_"
 CONFIG_FILE_NAME = "postroom.toml"
 """The config file `--dir DIR` points at: DIR/postroom.toml."""
@@ -106,6 +107,12 @@ class HTTPConfig:
         "Largest url-encoded or JSON request body, and largest `request` field of a"
         " multipart body, in bytes; multipart file parts (attachments) may add"
         " smtp.max_message_bytes. A larger body is refused with HTTP 413 as it streams in.",
+        _positive,
+    )
+    max_header_bytes: int = _setting(
+        64 * KiB,
+        "Largest request line plus header section of an HTTP request, in bytes; a larger"
+        " one is answered 431 and its connection closed as soon as it is read.",
         _positive,
     )
 

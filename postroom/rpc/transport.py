@@ -16,17 +16,21 @@ in memory, and multipart file parts are spooled to temporary files as they arriv
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
-from email.message import Message
 from urllib.parse import parse_qsl
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
 from postroom.rpc.errors import RequestError, RequestTooLargeError
+
+# RFC 9110 §5.6.2; a media type is token "/" token (§8.3.1).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 # Go's limit for the same encoding (net/http): at most 1000 multipart parts.
 MAX_MULTIPART_PARTS = 1000
@@ -130,21 +134,20 @@ class _LimitedBody:
 
 
 def _parse_media_type(value: str) -> str | None:
-    """The lower-cased `type/subtype` of a Content-Type value, None if it does not parse."""
-    message = Message()
-    message["content-type"] = value
-    media_type = message.get_content_type()
-    # email.message falls back to text/plain for unparseable values; detect that.
-    given = value.split(";", 1)[0].strip().lower()
-    if "/" not in given or media_type != given:
+    """The lower-cased `type/subtype` of a Content-Type value, None if it is not one."""
+    media_type = value.split(";", 1)[0].strip(" \t").lower()
+    kind, slash, subtype = media_type.partition("/")
+    if not slash or not _TOKEN.fullmatch(kind) or not _TOKEN.fullmatch(subtype):
         return None
     return media_type
 
 
 def _has_boundary(content_type: str) -> bool:
-    message = Message()
-    message["content-type"] = content_type
-    return bool(message.get_param("boundary"))
+    # python-multipart's reader, which Starlette's form parser uses too: it reads the
+    # value in one pass, where email.message's rescans it for each `;` (7.2 s for a
+    # 1 MB value, on the event loop).
+    _, parameters = parse_options_header(content_type)
+    return bool(parameters.get(b"boundary"))
 
 
 def _decode_utf8(body: bytes, what: str) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Generator
 import uvicorn
 from starlette.types import ASGIApp
 
+from postroom.server.headerlimit import bounded_headers_protocol
+
 
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
@@ -37,9 +39,10 @@ def bind_tcp(host: str, port: int) -> socket.socket:
 class HTTPServer:
     """uvicorn serving `app` on an already-bound socket."""
 
-    def __init__(self, app: ASGIApp, sock: socket.socket) -> None:
+    def __init__(self, app: ASGIApp, sock: socket.socket, *, max_header_bytes: int) -> None:
         config = uvicorn.Config(
             app,
+            http=bounded_headers_protocol(max_header_bytes),
             lifespan="off",
             log_level="warning",
             access_log=False,

@@ -203,7 +203,7 @@ class Runtime:
             app = build_app(services)
             # The admin and account APIs are served next to the webapi, on the same port.
             app.router.routes.extend(create_admin_routes(self.admin))
-            http = HTTPServer(app, sock)
+            http = HTTPServer(app, sock, max_header_bytes=config.http.max_header_bytes)
             await http.start()
             self._stack.push_async_callback(http.stop)
             http_port = http.port
