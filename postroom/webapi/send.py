@@ -44,8 +44,8 @@ from postroom.queue import limits
 from postroom.queue.errors import (
     ExtraError,
     FromIDSeparatorError,
-    MessageLimitError,
     RecipientLimitError,
+    SendLimitError,
 )
 from postroom.queue.extra import check_extra
 from postroom.queue.fromid import fromid_sender
@@ -156,8 +156,13 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         suppressed=suppressed,
     )
 
-    async def unit(batch: Batch) -> SendResult:
-        queued = await enqueue(batch, submission, now)
+    async def unit(batch: Batch) -> SendResult | SendLimitError:
+        try:
+            queued = await enqueue(batch, submission, now)
+        except SendLimitError as exc:
+            # Checked and recorded in this transaction, so concurrent Sends cannot all
+            # pass; returned, not raised, so the other Sends of the batch still commit.
+            return exc
         result = _result(message_id, recipients, queued)
         if key:
             await idempotency.remember_response(
@@ -180,6 +185,8 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         if replay is None:
             raise
         return _decode_result(replay)
+    if isinstance(result, SendLimitError):
+        raise _limit_error(result) from result
     services.queued()
     return result
 
@@ -223,14 +230,16 @@ def _recipient(value: NameAddress) -> _Recipient:
 async def _check_limits(call: Call, recipients: list[str], now: datetime) -> None:
     try:
         await limits.check_send_limits(call.login.account, recipients, now)
-    except MessageLimitError as exc:
-        raise APIError(
-            ErrorCode.MESSAGE_LIMIT_REACHED, "outgoing message rate limit reached"
-        ) from exc
-    except RecipientLimitError as exc:
-        raise APIError(
+    except SendLimitError as exc:
+        raise _limit_error(exc) from exc
+
+
+def _limit_error(exc: SendLimitError) -> APIError:
+    if isinstance(exc, RecipientLimitError):
+        return APIError(
             ErrorCode.RECIPIENT_LIMIT_REACHED, "outgoing new recipient rate limit reached"
-        ) from exc
+        )
+    return APIError(ErrorCode.MESSAGE_LIMIT_REACHED, "outgoing message rate limit reached")
 
 
 def _check_extra(extra: dict[str, str]) -> None:
