@@ -37,6 +37,9 @@ class ErrorCode(enum.StrEnum):
     """The From address's domain is disabled."""
     NO_RECIPIENTS = "noRecipients"
     """Send without To, CC and BCC."""
+    TOO_MANY_RECIPIENTS = "tooManyRecipients"
+    """Postroom: a Send with more recipients (To, CC and BCC together) than
+    `webapi.max_recipients`."""
     MESSAGE_LIMIT_REACHED = "messageLimitReached"
     """The account's maximum number of messages per 24 hours is reached."""
     RECIPIENT_LIMIT_REACHED = "recipientLimitReached"

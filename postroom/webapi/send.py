@@ -98,6 +98,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     if len(froms) > 1:
         raise APIError(ErrorCode.MULTIPLE_FROM, "multiple from-addresses not allowed")
     from_ = _name_addr(froms[0])
+    _check_recipient_count(request, services.config.webapi.max_recipients)
     to = [_recipient(r) for r in request.To]
     cc = [_recipient(r) for r in request.CC]
     bcc = [_recipient(r) for r in request.BCC]
@@ -209,6 +210,17 @@ def _result(
             for r, q in zip(recipients, queued, strict=True)
         ],
     )
+
+
+def _check_recipient_count(request: SendRequest, limit: int) -> None:
+    # SMTP submission takes at most 100 recipients per transaction (`smtp.handler`); a
+    # Send, whose recipients are each a queue row, is bounded the same way.
+    count = len(request.To) + len(request.CC) + len(request.BCC)
+    if count > limit:
+        raise APIError(
+            ErrorCode.TOO_MANY_RECIPIENTS,
+            f"too many recipients: {count}, at most {limit} (To, CC and BCC together)",
+        )
 
 
 def _name_addr(value: NameAddress) -> NameAddr:

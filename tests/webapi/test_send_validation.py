@@ -16,7 +16,7 @@ from postroom.server import Runtime
 from postroom.store.account import Account, Domain
 from postroom.store.blob import MessageBlob
 from postroom.store.outgoing import QueueMessage
-from tests.conftest import RunningServer, make_config
+from tests.conftest import RunningServer, make_config, running_server
 from tests.webapi.helpers import add_account, call, call_error
 
 TO = [{"Address": "to@example.com"}]
@@ -112,6 +112,44 @@ async def test_disabled_from_domain(server: RunningServer) -> None:
     async with server.client() as client:
         code, message = await call_error(client, "Send", {"To": TO, "Text": "x"})
     assert (code, message) == ("domainDisabled", "domain of from-address is temporarily disabled")
+
+
+def _addresses(count: int, prefix: str) -> list[dict[str, str]]:
+    return [{"Address": f"{prefix}{i}@example.com"} for i in range(count)]
+
+
+async def test_at_most_100_recipients_by_default(server: RunningServer) -> None:
+    # As many as an SMTP transaction takes (smtp.handler); To, CC and BCC count together.
+    fits = {"To": _addresses(50, "to"), "CC": _addresses(30, "cc"), "BCC": _addresses(20, "b")}
+    async with server.client() as client:
+        result = await call(client, "Send", {**fits, "Text": "x"})
+        assert len(result["Submissions"]) == 100
+        over = {**fits, "BCC": _addresses(21, "b"), "Text": "x"}
+        code, message = await call_error(client, "Send", over)
+        assert (code, message) == (
+            "tooManyRecipients",
+            "too many recipients: 101, at most 100 (To, CC and BCC together)",
+        )
+        # 10,000 recipients are refused the same way, before any is parsed.
+        code, _ = await call_error(client, "Send", {"To": _addresses(10_000, "r"), "Text": "x"})
+        assert code == "tooManyRecipients"
+    assert await QueueMessage.all().count() == 100
+
+
+async def test_max_recipients_setting(database_url: str, tmp_path: Path) -> None:
+    async with running_server(database_url, tmp_path, **{"webapi.max_recipients": 2}) as running:
+        async with running.client() as client:
+            await call(
+                client, "Send", {"To": _addresses(1, "t"), "CC": _addresses(1, "c"), "Text": "x"}
+            )
+            code, message = await call_error(
+                client, "Send", {"To": TO, "BCC": _addresses(2, "b"), "Text": "x"}
+            )
+        assert await QueueMessage.all().count() == 2
+    assert (code, message) == (
+        "tooManyRecipients",
+        "too many recipients: 3, at most 2 (To, CC and BCC together)",
+    )
 
 
 async def test_message_too_large(database_url: str, tmp_path: Path) -> None:
