@@ -38,6 +38,7 @@ from postroom.mail import (
     format_date,
     new_message_id,
     parse_address,
+    parse_address_list,
     sniff_content_type,
 )
 from postroom.queue import limits
@@ -110,6 +111,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         ) from exc
     except FromNotAllowedError as exc:
         raise APIError(ErrorCode.BAD_FROM, "from-address not configured for account") from exc
+    await _check_sender(call, request.Headers)
     recipients = to + cc + bcc
     if not recipients:
         raise APIError(ErrorCode.NO_RECIPIENTS, "no recipients")
@@ -210,6 +212,34 @@ def _result(
             for r, q in zip(recipients, queued, strict=True)
         ],
     )
+
+
+async def _check_sender(call: Call, headers: Sequence[tuple[str, str]]) -> None:
+    """A Sender field in Headers names who sent the message on the author's behalf
+    (RFC 5322 §3.6.2), and our DKIM signature covers it: it must be an address the
+    account may use, exactly as From must."""
+    senders = [value for name, value in headers if name.lower() == "sender"]
+    if not senders:
+        return
+    if len(senders) > 1:
+        # RFC 5322 §3.6: at most one Sender field.
+        raise APIError(ErrorCode.USER, 'header "Sender" may appear only once')
+    mailboxes = parse_address_list(senders[0])
+    if len(mailboxes) != 1 or mailboxes[0].parsed is None:
+        raise APIError(
+            ErrorCode.BAD_ADDRESS, f"parsing sender address {senders[0]!r}: not one mailbox"
+        )
+    login = call.login
+    try:
+        await check_from_address(
+            login.account, mailboxes[0].parsed, call.services.reader, login.login_address
+        )
+    except FromDomainDisabledError as exc:
+        raise APIError(
+            ErrorCode.DOMAIN_DISABLED, "domain of sender-address is temporarily disabled"
+        ) from exc
+    except FromNotAllowedError as exc:
+        raise APIError(ErrorCode.BAD_FROM, "sender-address not configured for account") from exc
 
 
 def _check_recipient_count(request: SendRequest, limit: int) -> None:

@@ -17,7 +17,7 @@ from postroom.store.account import Account, Domain
 from postroom.store.blob import MessageBlob
 from postroom.store.outgoing import QueueMessage
 from tests.conftest import RunningServer, make_config, running_server
-from tests.webapi.helpers import add_account, call, call_error
+from tests.webapi.helpers import add_account, call, call_error, queue_rows
 
 TO = [{"Address": "to@example.com"}]
 
@@ -237,3 +237,75 @@ async def test_future_release_limit_is_sixty_days(server: RunningServer) -> None
     inside = datetime.now(UTC) + timedelta(days=59)
     async with server.client() as client:
         await call(client, "Send", {"To": TO, "Text": "x", "FutureRelease": inside.isoformat()})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Received",
+        "Return-Path",
+        "DKIM-Signature",
+        "ARC-Seal",
+        "ARC-Message-Signature",
+        "ARC-Authentication-Results",
+        "Authentication-Results",
+        "received",
+        "arc-seal",
+    ],
+)
+async def test_trace_and_authentication_headers_are_refused(
+    server: RunningServer, name: str
+) -> None:
+    # Fields that mail servers on the way add (RFC 5321 §4.4, RFC 6376, RFC 8617,
+    # RFC 8601): a copy from the caller would pass for theirs.
+    request = {"To": TO, "Text": "x", "Headers": [[name, "forged; by mx.example.com"]]}
+    async with server.client() as client:
+        code, message = await call_error(client, "Send", request)
+    assert (code, message) == (
+        "user",
+        f'header "{name}" cannot be set in Headers, it is added by mail servers'
+        " (trace and authentication header fields)",
+    )
+    assert await QueueMessage.all().count() == 0
+
+
+async def test_an_allowed_sender_is_kept(server: RunningServer) -> None:
+    # Allowed as From would be: an address of the account, or one on its allowlist.
+    senders = ["Assistant <assistant@example.com>", "postroom@localhost"]
+    await Account.filter(name="postroom").update(sender_allowlist=["assistant@example.com"])
+    async with server.client() as client:
+        for sender in senders:
+            await call(client, "Send", {"To": TO, "Text": "x", "Headers": [["Sender", sender]]})
+    rows = await queue_rows()
+    assert len(rows) == 2
+    for row, sender in zip(rows, senders, strict=True):
+        assert b"\r\nSender: " + sender.encode() + b"\r\n" in row.blob.data
+
+
+@pytest.mark.parametrize(
+    ("headers", "code", "message"),
+    [
+        (
+            [["Sender", "Someone <someone@example.com>"]],
+            "badFrom",
+            "sender-address not configured for account",
+        ),
+        ([["sender", "someone@example.com"]], "badFrom", "sender-address not configured"),
+        (
+            [["Sender", "postroom@localhost"], ["Sender", "postroom@localhost"]],
+            "user",
+            'header "Sender" may appear only once',
+        ),
+        ([["Sender", "not an address"]], "badAddress", "parsing sender address"),
+        ([["Sender", "a@localhost, b@localhost"]], "badAddress", "not one mailbox"),
+    ],
+)
+async def test_a_sender_is_checked_like_from(
+    server: RunningServer, headers: list[list[str]], code: str, message: str
+) -> None:
+    async with server.client() as client:
+        got_code, got_message = await call_error(
+            client, "Send", {"To": TO, "Text": "x", "Headers": headers}
+        )
+    assert (got_code, message in got_message) == (code, True), got_message
+    assert await QueueMessage.all().count() == 0
