@@ -118,6 +118,17 @@ class HTTPConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WebapiConfig:
+    max_recipients: int = _setting(
+        100,
+        "Most recipients (To, CC and BCC together) of one webapi Send; more are refused"
+        " with error code tooManyRecipients. The default is what SMTP allows in one"
+        " transaction (RFC 5321 §4.5.3.1.8 requires at least 100).",
+        _positive,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SMTPConfig:
     listen: str = _setting("127.0.0.1", "IP address the SMTP listeners bind to.")
     port: int = _setting(25, "Port for incoming mail (replies, bounces).", _port)
@@ -366,6 +377,9 @@ class Config:
     )
     log_level: str = _setting("info", "Logging level: debug, info, warning or error.", _log_level)
     http: HTTPConfig = field(default_factory=HTTPConfig, metadata={"doc": "HTTP server."})
+    webapi: WebapiConfig = field(
+        default_factory=WebapiConfig, metadata={"doc": "The webapi's methods."}
+    )
     smtp: SMTPConfig = field(default_factory=SMTPConfig, metadata={"doc": "SMTP listeners."})
     delivery: DeliveryConfig = field(
         default_factory=DeliveryConfig, metadata={"doc": "Delivering queued mail."}

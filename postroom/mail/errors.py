@@ -6,6 +6,7 @@
         ├── HeaderValueError      a control character in a header value
         ├── HeaderNameError       a request header name is not an RFC 5322 field name
         ├── ForbiddenHeaderError  a request header the composer writes itself
+        ├── TraceHeaderError      a request header only mail servers add (trace, signatures)
         ├── HeaderTooLongError    a header line that cannot be folded to 998 octets
         ├── MessageIDError        a Message-ID without its <>
         ├── AttachmentError       file data that is not valid base64
@@ -61,6 +62,19 @@ class ForbiddenHeaderError(MailError):
     def __init__(self, name: str, *, structural: bool) -> None:
         detail = "it is set by the composer" if structural else "use the request field instead"
         super().__init__(f"header {quoted(name)} cannot be set in Headers, {detail}")
+        self.name = name
+
+
+class TraceHeaderError(MailError):
+    """A request header that only the mail servers a message passes add: trace fields
+    (RFC 5321 §4.4) and authentication results and signatures (RFC 6376, RFC 8617,
+    RFC 8601). A sender's copy would pass for theirs."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"header {quoted(name)} cannot be set in Headers, it is added by mail servers"
+            " (trace and authentication header fields)"
+        )
         self.name = name
 
 

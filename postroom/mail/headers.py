@@ -19,6 +19,7 @@ from postroom.mail.errors import (
     HeaderNameError,
     HeaderTooLongError,
     HeaderValueError,
+    TraceHeaderError,
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -53,6 +54,12 @@ _FIELD_HEADERS = frozenset(
 )
 # Headers that define the MIME structure; a second copy would break it.
 _STRUCTURE_HEADERS = frozenset({"mime-version", "content-type", "content-transfer-encoding"})
+# Headers that servers on the way add and receivers trust as theirs: the trace fields
+# (RFC 5321 §4.4), DKIM signatures (RFC 6376 §3.5), ARC sets (RFC 8617 §4.1, all named
+# ARC-*) and Authentication-Results (RFC 8601 §2). A copy from the sender would forge
+# them; our own Received and DKIM-Signature are added when the message is queued.
+_TRACE_HEADERS = frozenset({"received", "return-path", "dkim-signature", "authentication-results"})
+_TRACE_PREFIXES = ("arc-",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +87,8 @@ def check_request_header(name: str, value: str) -> None:
         raise ForbiddenHeaderError(name, structural=False)
     if lower in _STRUCTURE_HEADERS:
         raise ForbiddenHeaderError(name, structural=True)
+    if lower in _TRACE_HEADERS or lower.startswith(_TRACE_PREFIXES):
+        raise TraceHeaderError(name)
 
 
 def format_header(name: str, value: str) -> str:

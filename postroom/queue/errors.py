@@ -4,8 +4,9 @@ PostroomError
 └── QueueError
     ├── SuppressionExistsError   the base address is already on the list
     ├── SuppressionAbsentError   the base address is not on the list
-    ├── MessageLimitError        the account's daily message limit is reached
-    ├── RecipientLimitError      the account's daily first-time recipient limit is reached
+    ├── SendLimitError           a daily send limit of the account is reached
+    │   ├── MessageLimitError    …its daily message limit
+    │   └── RecipientLimitError  …its daily first-time recipient limit
     ├── FromIDSeparatorError     fromid mode, but no domain with a catch-all separator
     ├── ExtraError               a submission's Extra is too large or holds NUL
     ├── DeliveryError            a delivery attempt failed before a recipient's reply
@@ -30,7 +31,18 @@ class SuppressionAbsentError(QueueError):
     """The account does not suppress this base address."""
 
 
-class MessageLimitError(QueueError):
+class SendLimitError(QueueError):
+    """Sending would exceed one of the account's daily limits (`queue.limits`)."""
+
+    limit: int
+
+    def __reduce__(self) -> tuple[type[SendLimitError], tuple[int]]:
+        # Rebuilt from the limit, not the message, when it crosses a process link
+        # (`server.process`).
+        return type(self), (self.limit,)
+
+
+class MessageLimitError(SendLimitError):
     """Sending would exceed the account's maximum messages per 24 hours."""
 
     def __init__(self, limit: int) -> None:
@@ -38,7 +50,7 @@ class MessageLimitError(QueueError):
         self.limit = limit
 
 
-class RecipientLimitError(QueueError):
+class RecipientLimitError(SendLimitError):
     """Sending would exceed the account's maximum first-time recipients per 24 hours."""
 
     def __init__(self, limit: int) -> None:

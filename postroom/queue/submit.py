@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from postroom.mail import Address
+from postroom.queue import limits
 from postroom.queue.aliases import expand_alias
 from postroom.queue.events import EventDetails, QueueEvent
 from postroom.queue.fromid import fromid_mail_from_localpart, new_fromid
@@ -75,7 +76,7 @@ class Submission:
     future_release_request: str = ""
     sent_copy: SentCopy | None = None
     record_recipients: bool = False
-    """Write send-limit records (accounts with daily limits)."""
+    """Check the daily send limits and write send-limit records (accounts with limits)."""
     suppressed: frozenset[str] = frozenset()
     """Base addresses of recipients on the account's suppression list (checked by the
     caller; a suppression added meanwhile is caught at the delivery attempt)."""
@@ -117,11 +118,19 @@ async def load_hold_rules(connection: BaseDBAsyncClient) -> list[HoldRule]:
 
 
 async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[QueuedRecipient]:
-    """Queue one row per recipient. The rows are written when the batch commits."""
+    """Queue one row per recipient. The rows are written when the batch commits.
+
+    Raises `SendLimitError` (before writing anything) if the account's daily limits do
+    not allow the submission (`queue.limits`)."""
     # IDs come from reserved blocks and the rows are inserted with the rest of the
     # batch: a Send costs no database round trip of its own on the common path.
     connection = batch.connection
     account = submission.account
+    if submission.record_recipients:
+        # First, so that a refusal leaves nothing behind in the batch.
+        await limits.check_and_record(
+            batch, account, [str(r.address).lower() for r in submission.recipients], now
+        )
     sender = submission.sender or _NULL_SENDER
     when = sql.encode_datetime(connection, now)
     (blob_id,) = await batch.new_ids("message_blob", 1)
@@ -184,13 +193,6 @@ async def enqueue(batch: Batch, submission: Submission, now: datetime) -> list[Q
         queued.append(
             QueuedRecipient(queue_msg_id=row_id, from_id=from_id or "", suppressed=is_suppressed)
         )
-    if submission.record_recipients:
-        for recipient in submission.recipients:
-            batch.insert(
-                "recipient_record",
-                ("account_id", "address", "created"),
-                (account.id, str(recipient.address).lower(), when),
-            )
     if submission.sent_copy is not None:
         copy = submission.sent_copy
         await store_message(

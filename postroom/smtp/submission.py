@@ -22,8 +22,8 @@ from postroom.queue import limits
 from postroom.queue.errors import (
     ExtraError,
     FromIDSeparatorError,
-    MessageLimitError,
     RecipientLimitError,
+    SendLimitError,
 )
 from postroom.queue.extra import MAX_EXTRA_BYTES, check_extra
 from postroom.queue.fromid import fromid_sender
@@ -219,6 +219,8 @@ class SubmissionHandler(AuthMechanisms, Handler):
                 raise
             # A concurrent submission took the same fromid first.
             raise _RefusedError(codes.FROMID_NOT_UNIQUE.line()) from None
+        if isinstance(ids, SendLimitError):
+            raise _limit_refusal(ids)
         services.queued()
         log.info("SMTP submission by %s from %s: queued %s", login.username, peer.client_ip, ids)
         return codes.QUEUED.line(first=ids[0], count=len(ids))
@@ -232,8 +234,13 @@ class EnqueueSubmission:
     submission: Submission
     now: datetime
 
-    async def __call__(self, batch: Batch) -> list[int]:
-        queued = await enqueue(batch, self.submission, self.now)
+    async def __call__(self, batch: Batch) -> list[int] | SendLimitError:
+        try:
+            queued = await enqueue(batch, self.submission, self.now)
+        except SendLimitError as exc:
+            # Checked and recorded in this transaction (`queue.limits`); returned, not
+            # raised, so the other units of the batch still commit.
+            return exc
         return [q.queue_msg_id for q in queued]
 
 
@@ -289,10 +296,14 @@ async def _check_from(login: Login, address: Address, reader: Reader) -> None:
 async def _check_limits(login: Login, recipients: list[Address], now: datetime) -> None:
     try:
         await limits.check_send_limits(login.account, [str(r).lower() for r in recipients], now)
-    except MessageLimitError as exc:
-        raise _RefusedError(codes.MESSAGE_LIMIT.line(limit=exc.limit)) from None
-    except RecipientLimitError as exc:
-        raise _RefusedError(codes.RECIPIENT_LIMIT.line(limit=exc.limit)) from None
+    except SendLimitError as exc:
+        raise _limit_refusal(exc) from None
+
+
+def _limit_refusal(exc: SendLimitError) -> _RefusedError:
+    # 451 4.7.1 (RFC 3463 §3.8): refused by policy for now; the window moves on.
+    reply = codes.RECIPIENT_LIMIT if isinstance(exc, RecipientLimitError) else codes.MESSAGE_LIMIT
+    return _RefusedError(reply.line(limit=exc.limit))
 
 
 async def _fromids(login: Login, from_address: Address, sender: Address, count: int) -> FromIDPlan:

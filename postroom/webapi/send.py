@@ -38,14 +38,15 @@ from postroom.mail import (
     format_date,
     new_message_id,
     parse_address,
+    parse_address_list,
     sniff_content_type,
 )
 from postroom.queue import limits
 from postroom.queue.errors import (
     ExtraError,
     FromIDSeparatorError,
-    MessageLimitError,
     RecipientLimitError,
+    SendLimitError,
 )
 from postroom.queue.extra import check_extra
 from postroom.queue.fromid import fromid_sender
@@ -98,6 +99,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     if len(froms) > 1:
         raise APIError(ErrorCode.MULTIPLE_FROM, "multiple from-addresses not allowed")
     from_ = _name_addr(froms[0])
+    _check_recipient_count(request, services.config.webapi.max_recipients)
     to = [_recipient(r) for r in request.To]
     cc = [_recipient(r) for r in request.CC]
     bcc = [_recipient(r) for r in request.BCC]
@@ -109,6 +111,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         ) from exc
     except FromNotAllowedError as exc:
         raise APIError(ErrorCode.BAD_FROM, "from-address not configured for account") from exc
+    await _check_sender(call, request.Headers)
     recipients = to + cc + bcc
     if not recipients:
         raise APIError(ErrorCode.NO_RECIPIENTS, "no recipients")
@@ -156,8 +159,13 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         suppressed=suppressed,
     )
 
-    async def unit(batch: Batch) -> SendResult:
-        queued = await enqueue(batch, submission, now)
+    async def unit(batch: Batch) -> SendResult | SendLimitError:
+        try:
+            queued = await enqueue(batch, submission, now)
+        except SendLimitError as exc:
+            # Checked and recorded in this transaction, so concurrent Sends cannot all
+            # pass; returned, not raised, so the other Sends of the batch still commit.
+            return exc
         result = _result(message_id, recipients, queued)
         if key:
             await idempotency.remember_response(
@@ -180,6 +188,8 @@ async def send(call: Call, request: SendRequest) -> SendResult:
         if replay is None:
             raise
         return _decode_result(replay)
+    if isinstance(result, SendLimitError):
+        raise _limit_error(result) from result
     services.queued()
     return result
 
@@ -204,6 +214,45 @@ def _result(
     )
 
 
+async def _check_sender(call: Call, headers: Sequence[tuple[str, str]]) -> None:
+    """A Sender field in Headers names who sent the message on the author's behalf
+    (RFC 5322 §3.6.2), and our DKIM signature covers it: it must be an address the
+    account may use, exactly as From must."""
+    senders = [value for name, value in headers if name.lower() == "sender"]
+    if not senders:
+        return
+    if len(senders) > 1:
+        # RFC 5322 §3.6: at most one Sender field.
+        raise APIError(ErrorCode.USER, 'header "Sender" may appear only once')
+    mailboxes = parse_address_list(senders[0])
+    if len(mailboxes) != 1 or mailboxes[0].parsed is None:
+        raise APIError(
+            ErrorCode.BAD_ADDRESS, f"parsing sender address {senders[0]!r}: not one mailbox"
+        )
+    login = call.login
+    try:
+        await check_from_address(
+            login.account, mailboxes[0].parsed, call.services.reader, login.login_address
+        )
+    except FromDomainDisabledError as exc:
+        raise APIError(
+            ErrorCode.DOMAIN_DISABLED, "domain of sender-address is temporarily disabled"
+        ) from exc
+    except FromNotAllowedError as exc:
+        raise APIError(ErrorCode.BAD_FROM, "sender-address not configured for account") from exc
+
+
+def _check_recipient_count(request: SendRequest, limit: int) -> None:
+    # SMTP submission takes at most 100 recipients per transaction (`smtp.handler`); a
+    # Send, whose recipients are each a queue row, is bounded the same way.
+    count = len(request.To) + len(request.CC) + len(request.BCC)
+    if count > limit:
+        raise APIError(
+            ErrorCode.TOO_MANY_RECIPIENTS,
+            f"too many recipients: {count}, at most {limit} (To, CC and BCC together)",
+        )
+
+
 def _name_addr(value: NameAddress) -> NameAddr:
     try:
         check_header_value(value.Name)
@@ -223,14 +272,16 @@ def _recipient(value: NameAddress) -> _Recipient:
 async def _check_limits(call: Call, recipients: list[str], now: datetime) -> None:
     try:
         await limits.check_send_limits(call.login.account, recipients, now)
-    except MessageLimitError as exc:
-        raise APIError(
-            ErrorCode.MESSAGE_LIMIT_REACHED, "outgoing message rate limit reached"
-        ) from exc
-    except RecipientLimitError as exc:
-        raise APIError(
+    except SendLimitError as exc:
+        raise _limit_error(exc) from exc
+
+
+def _limit_error(exc: SendLimitError) -> APIError:
+    if isinstance(exc, RecipientLimitError):
+        return APIError(
             ErrorCode.RECIPIENT_LIMIT_REACHED, "outgoing new recipient rate limit reached"
-        ) from exc
+        )
+    return APIError(ErrorCode.MESSAGE_LIMIT_REACHED, "outgoing message rate limit reached")
 
 
 def _check_extra(extra: dict[str, str]) -> None:

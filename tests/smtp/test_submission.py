@@ -340,3 +340,34 @@ async def test_sent_copy_for_accounts_that_ask_for_one(
     # The copy is the message as submitted: no Received field of ours.
     stored = await MessageBlob.get(id=copy.blob_id)
     assert not stored.data.startswith(b"Received:")
+
+
+async def test_concurrent_submissions_do_not_pass_the_message_limit(
+    smtp_server: SMTPServer, sender: Account
+) -> None:
+    # The limit is checked in the transaction that records the submission, so
+    # submissions that group commit batches together cannot all pass it.
+    concurrent, limit = 10, 3
+    await Account.filter(id=sender.id).update(max_outgoing_messages_per_day=limit)
+    clients = [await logged_in(smtp_server) for _ in range(concurrent)]
+
+    async def submit(client: aiosmtplib.SMTP, index: int) -> tuple[int, str]:
+        await client.mail(USER)
+        await client.rcpt(f"r{index}@example.org")
+        try:
+            response = await client.data(message(sender=USER))
+        except aiosmtplib.SMTPDataError as exc:
+            return exc.code, exc.message
+        return response.code, "queued"
+
+    replies = await asyncio.gather(*(submit(c, i) for i, c in enumerate(clients)))
+    for client in clients:
+        await client.quit()
+    refusal = (
+        451,
+        f"4.7.1 max number of messages ({limit}) over past 24h reached, try increasing"
+        " per-account setting MaxOutgoingMessagesPerDay",
+    )
+    assert sorted(replies) == sorted([(250, "queued")] * limit + [refusal] * (concurrent - limit))
+    assert await QueueMessage.all().count() == limit
+    assert await RecipientRecord.all().count() == limit

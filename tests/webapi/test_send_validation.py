@@ -16,8 +16,8 @@ from postroom.server import Runtime
 from postroom.store.account import Account, Domain
 from postroom.store.blob import MessageBlob
 from postroom.store.outgoing import QueueMessage
-from tests.conftest import RunningServer, make_config
-from tests.webapi.helpers import add_account, call, call_error
+from tests.conftest import RunningServer, make_config, running_server
+from tests.webapi.helpers import add_account, call, call_error, queue_rows
 
 TO = [{"Address": "to@example.com"}]
 
@@ -114,6 +114,44 @@ async def test_disabled_from_domain(server: RunningServer) -> None:
     assert (code, message) == ("domainDisabled", "domain of from-address is temporarily disabled")
 
 
+def _addresses(count: int, prefix: str) -> list[dict[str, str]]:
+    return [{"Address": f"{prefix}{i}@example.com"} for i in range(count)]
+
+
+async def test_at_most_100_recipients_by_default(server: RunningServer) -> None:
+    # As many as an SMTP transaction takes (smtp.handler); To, CC and BCC count together.
+    fits = {"To": _addresses(50, "to"), "CC": _addresses(30, "cc"), "BCC": _addresses(20, "b")}
+    async with server.client() as client:
+        result = await call(client, "Send", {**fits, "Text": "x"})
+        assert len(result["Submissions"]) == 100
+        over = {**fits, "BCC": _addresses(21, "b"), "Text": "x"}
+        code, message = await call_error(client, "Send", over)
+        assert (code, message) == (
+            "tooManyRecipients",
+            "too many recipients: 101, at most 100 (To, CC and BCC together)",
+        )
+        # 10,000 recipients are refused the same way, before any is parsed.
+        code, _ = await call_error(client, "Send", {"To": _addresses(10_000, "r"), "Text": "x"})
+        assert code == "tooManyRecipients"
+    assert await QueueMessage.all().count() == 100
+
+
+async def test_max_recipients_setting(database_url: str, tmp_path: Path) -> None:
+    async with running_server(database_url, tmp_path, **{"webapi.max_recipients": 2}) as running:
+        async with running.client() as client:
+            await call(
+                client, "Send", {"To": _addresses(1, "t"), "CC": _addresses(1, "c"), "Text": "x"}
+            )
+            code, message = await call_error(
+                client, "Send", {"To": TO, "BCC": _addresses(2, "b"), "Text": "x"}
+            )
+        assert await QueueMessage.all().count() == 2
+    assert (code, message) == (
+        "tooManyRecipients",
+        "too many recipients: 3, at most 2 (To, CC and BCC together)",
+    )
+
+
 async def test_message_too_large(database_url: str, tmp_path: Path) -> None:
     config = make_config(database_url, tmp_path, **{"smtp.max_message_bytes": 100_000})
     runtime = Runtime(config, prepare=seed_database)
@@ -199,3 +237,75 @@ async def test_future_release_limit_is_sixty_days(server: RunningServer) -> None
     inside = datetime.now(UTC) + timedelta(days=59)
     async with server.client() as client:
         await call(client, "Send", {"To": TO, "Text": "x", "FutureRelease": inside.isoformat()})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Received",
+        "Return-Path",
+        "DKIM-Signature",
+        "ARC-Seal",
+        "ARC-Message-Signature",
+        "ARC-Authentication-Results",
+        "Authentication-Results",
+        "received",
+        "arc-seal",
+    ],
+)
+async def test_trace_and_authentication_headers_are_refused(
+    server: RunningServer, name: str
+) -> None:
+    # Fields that mail servers on the way add (RFC 5321 §4.4, RFC 6376, RFC 8617,
+    # RFC 8601): a copy from the caller would pass for theirs.
+    request = {"To": TO, "Text": "x", "Headers": [[name, "forged; by mx.example.com"]]}
+    async with server.client() as client:
+        code, message = await call_error(client, "Send", request)
+    assert (code, message) == (
+        "user",
+        f'header "{name}" cannot be set in Headers, it is added by mail servers'
+        " (trace and authentication header fields)",
+    )
+    assert await QueueMessage.all().count() == 0
+
+
+async def test_an_allowed_sender_is_kept(server: RunningServer) -> None:
+    # Allowed as From would be: an address of the account, or one on its allowlist.
+    senders = ["Assistant <assistant@example.com>", "postroom@localhost"]
+    await Account.filter(name="postroom").update(sender_allowlist=["assistant@example.com"])
+    async with server.client() as client:
+        for sender in senders:
+            await call(client, "Send", {"To": TO, "Text": "x", "Headers": [["Sender", sender]]})
+    rows = await queue_rows()
+    assert len(rows) == 2
+    for row, sender in zip(rows, senders, strict=True):
+        assert b"\r\nSender: " + sender.encode() + b"\r\n" in row.blob.data
+
+
+@pytest.mark.parametrize(
+    ("headers", "code", "message"),
+    [
+        (
+            [["Sender", "Someone <someone@example.com>"]],
+            "badFrom",
+            "sender-address not configured for account",
+        ),
+        ([["sender", "someone@example.com"]], "badFrom", "sender-address not configured"),
+        (
+            [["Sender", "postroom@localhost"], ["Sender", "postroom@localhost"]],
+            "user",
+            'header "Sender" may appear only once',
+        ),
+        ([["Sender", "not an address"]], "badAddress", "parsing sender address"),
+        ([["Sender", "a@localhost, b@localhost"]], "badAddress", "not one mailbox"),
+    ],
+)
+async def test_a_sender_is_checked_like_from(
+    server: RunningServer, headers: list[list[str]], code: str, message: str
+) -> None:
+    async with server.client() as client:
+        got_code, got_message = await call_error(
+            client, "Send", {"To": TO, "Text": "x", "Headers": headers}
+        )
+    assert (got_code, message in got_message) == (code, True), got_message
+    assert await QueueMessage.all().count() == 0
