@@ -103,14 +103,7 @@ async def send(call: Call, request: SendRequest) -> SendResult:
     to = [_recipient(r) for r in request.To]
     cc = [_recipient(r) for r in request.CC]
     bcc = [_recipient(r) for r in request.BCC]
-    try:
-        await check_from_address(account, from_.address, services.reader, call.login.login_address)
-    except FromDomainDisabledError as exc:
-        raise APIError(
-            ErrorCode.DOMAIN_DISABLED, "domain of from-address is temporarily disabled"
-        ) from exc
-    except FromNotAllowedError as exc:
-        raise APIError(ErrorCode.BAD_FROM, "from-address not configured for account") from exc
+    await _check_allowed_address(call, from_.address, "from")
     await _check_sender(call, request.Headers)
     recipients = to + cc + bcc
     if not recipients:
@@ -229,17 +222,20 @@ async def _check_sender(call: Call, headers: Sequence[tuple[str, str]]) -> None:
         raise APIError(
             ErrorCode.BAD_ADDRESS, f"parsing sender address {senders[0]!r}: not one mailbox"
         )
+    await _check_allowed_address(call, mailboxes[0].parsed, "sender")
+
+
+async def _check_allowed_address(call: Call, address: Address, role: str) -> None:
+    """Refuse a From or Sender address the account may not send as (`role` names which)."""
     login = call.login
     try:
-        await check_from_address(
-            login.account, mailboxes[0].parsed, call.services.reader, login.login_address
-        )
+        await check_from_address(login.account, address, call.services.reader, login.login_address)
     except FromDomainDisabledError as exc:
         raise APIError(
-            ErrorCode.DOMAIN_DISABLED, "domain of sender-address is temporarily disabled"
+            ErrorCode.DOMAIN_DISABLED, f"domain of {role}-address is temporarily disabled"
         ) from exc
     except FromNotAllowedError as exc:
-        raise APIError(ErrorCode.BAD_FROM, "sender-address not configured for account") from exc
+        raise APIError(ErrorCode.BAD_FROM, f"{role}-address not configured for account") from exc
 
 
 def _check_recipient_count(request: SendRequest, limit: int) -> None:

@@ -32,12 +32,19 @@ def _outcomes(responses: list[httpx.Response]) -> tuple[int, list[tuple[int, str
     return accepted, refused
 
 
+async def _limited_login(name: str, **limit: int) -> tuple[str, str]:
+    """Create an account with one daily limit set; return its login and password."""
+    await add_account(name, f"{name}@localhost", f"pw-{name}", **limit)
+    return f"{name}@localhost", f"pw-{name}"
+
+
+RECIPIENTS = [f"r{i}@example.com" for i in range(CONCURRENT)]
+
+
 async def test_concurrent_sends_do_not_pass_the_message_limit(server: RunningServer) -> None:
-    await add_account(
-        "limited", "limited@localhost", "pw-limited", max_outgoing_messages_per_day=LIMIT
-    )
-    async with server.client("limited@localhost", "pw-limited") as client:
-        responses = await _send_all(client, [f"r{i}@example.com" for i in range(CONCURRENT)])
+    login = await _limited_login("limited", max_outgoing_messages_per_day=LIMIT)
+    async with server.client(*login) as client:
+        responses = await _send_all(client, RECIPIENTS)
     accepted, refused = _outcomes(responses)
     assert accepted == LIMIT
     assert refused == [(400, "messageLimitReached")] * (CONCURRENT - LIMIT)
@@ -48,11 +55,9 @@ async def test_concurrent_sends_do_not_pass_the_message_limit(server: RunningSer
 async def test_concurrent_sends_do_not_pass_the_first_time_recipient_limit(
     server: RunningServer,
 ) -> None:
-    await add_account(
-        "fresh", "fresh@localhost", "pw-fresh", max_first_time_recipients_per_day=LIMIT
-    )
-    async with server.client("fresh@localhost", "pw-fresh") as client:
-        responses = await _send_all(client, [f"r{i}@example.com" for i in range(CONCURRENT)])
+    login = await _limited_login("fresh", max_first_time_recipients_per_day=LIMIT)
+    async with server.client(*login) as client:
+        responses = await _send_all(client, RECIPIENTS)
         accepted, refused = _outcomes(responses)
         assert accepted == LIMIT
         assert refused == [(400, "recipientLimitReached")] * (CONCURRENT - LIMIT)
